@@ -1,0 +1,268 @@
+"""Settings for Selfcare Business, read from the environment (see .env.example).
+
+Embedded defaults (no variables set) give the self-contained product: SQLite, local-memory cache,
+database sessions, the SQLite-backed Huey queue and the development adapters.
+"""
+
+import secrets
+from pathlib import Path
+
+import environ
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+if (BASE_DIR / ".env").exists():
+    environ.Env.read_env(BASE_DIR / ".env")
+
+DEBUG = env.bool("DEBUG", default=False)
+# DEMO turns on the demo conveniences: the dev inbox and the printed demo logins.
+DEMO = env.bool("DEMO", default=False)
+# Served over HTTPS: secure cookies, HSTS and the redirect. Off only for a local demo or development.
+HTTPS = env.bool("HTTPS", default=not (DEBUG or DEMO))
+
+
+def _local_secret_key() -> str:
+    """A per-checkout key for development and demo runs, kept so sessions survive restarts."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(exist_ok=True)
+        path.write_text(secrets.token_urlsafe(64))
+    return path.read_text().strip()
+
+
+SECRET_KEY = env("SECRET_KEY", default="") or (_local_secret_key() if (DEBUG or DEMO) else "")
+if not SECRET_KEY:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("SECRET_KEY must be set unless DEBUG or DEMO is on.")
+
+# Fernet keys (comma separated, newest first) for SIM PIN/PUK at rest. When empty a key is derived
+# from SECRET_KEY, which is acceptable only for development: the deploy check warns about it.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "drf_spectacular",
+    "django_htmx",
+    "huey.contrib.djhuey",
+    "selfcare.core",
+    "selfcare.accounts",
+    "selfcare.customers",
+    "selfcare.catalog",
+    "selfcare.lines",
+    "selfcare.usage",
+    "selfcare.billing",
+    "selfcare.topups",
+    "selfcare.notifications",
+    "selfcare.portal",
+    "selfcare.api",
+    "selfcare.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "selfcare.core.middleware.ScopeMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "selfcare.portal.context_processors.portal",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # WAL lets the web server read while the job consumer writes; IMMEDIATE avoids
+            # "database is locked" on upgrade from a read to a write transaction.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache, sessions, jobs --------------------------------------------------------------------
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": env("HUEY_NAME", default="selfcare"),
+        "url": REDIS_URL,
+        "immediate": False,
+        "consumer": {"workers": env.int("HUEY_WORKERS", default=2), "worker_type": "thread"},
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "selfcare",
+        "filename": str(VAR_DIR / "huey.sqlite3"),
+        "immediate": False,
+        "consumer": {"workers": env.int("HUEY_WORKERS", default=2), "worker_type": "thread"},
+    }
+
+# --- Auth -----------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+SESSION_COOKIE_AGE = env.int("SESSION_ABSOLUTE_SECONDS", default=8 * 3600)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# --- Security (HTTPS on in production) --------------------------------------------------------
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
+if env.bool("BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# /healthz and /readyz are probed over plain HTTP by the load balancer.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# --- Autologin (network identity) -------------------------------------------------------------
+# The operator's proxy adds the line's number in this header; it is honoured only from these networks.
+AUTOLOGIN_HEADER = env("AUTOLOGIN_HEADER", default="X-Msisdn")
+AUTOLOGIN_TRUSTED_PROXIES = env.list("AUTOLOGIN_TRUSTED_PROXIES", default=[])
+AUTOLOGIN_HMAC_SECRET = env("AUTOLOGIN_HMAC_SECRET", default="")
+
+# --- Internationalisation -------------------------------------------------------------------
+LANGUAGE_CODE = "it"
+LANGUAGES = [("it", _("Italian")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Rome"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media -----------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": env(
+            "STATICFILES_BACKEND",
+            default="whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if not DEBUG
+            else "django.contrib.staticfiles.storage.StaticFilesStorage",
+        )
+    },
+}
+
+# --- Brand ----------------------------------------------------------------------------------
+BRAND = {
+    "name": env("BRAND_NAME", default="Selfcare Business"),
+    "operator": env("BRAND_OPERATOR", default="Nexo Telecom"),
+    "primary": env("BRAND_PRIMARY_COLOR", default="#d9480f"),
+    "dark": env("BRAND_DARK_COLOR", default="#1f2a44"),
+    "support_business": env("BRAND_SUPPORT_BUSINESS", default="1928"),
+    "support_tre": env("BRAND_SUPPORT_TRE", default="139"),
+}
+
+# --- Integrations (DESIGN.md §6): development adapter by default --------------------------------
+SMS_ADAPTER = env("SMS_ADAPTER", default="dev")  # dev | http
+SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", default="")
+SMS_SENDER = env("SMS_SENDER", default="NexoBiz")
+if env("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Selfcare Business <noreply@selfcare.example>")
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox")  # sandbox | stripe
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+PROVISIONING_ADAPTER = env("PROVISIONING_ADAPTER", default="simulator")  # simulator | http
+PROVISIONING_URL = env("PROVISIONING_URL", default="")
+USAGE_INGEST_TOKEN = env("USAGE_INGEST_TOKEN", default="")
+USAGE_RETENTION_MONTHS = env.int("USAGE_RETENTION_MONTHS", default=6)
+
+# --- API ------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "EXCEPTION_HANDLER": "selfcare.api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Selfcare Business API",
+    "DESCRIPTION": "The JSON API of the Selfcare Business portal, used by the app and by customers' systems.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"huey": {"level": "WARNING"}},
+}

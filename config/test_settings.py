@@ -1,0 +1,19 @@
+"""Settings for the test suite: the product's settings with a fixed key and jobs run inline."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789abcdef")
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "hvzmhYvVGIXvqcQpWhCWEkUW1sUY3Lm01mVEfOHmLAM=")
+
+from .settings import *  # noqa: E402,F403
+from .settings import HUEY  # noqa: E402
+
+# Tasks run inline during tests (DESIGN.md §7); the Redis queue has its own test.
+HUEY = {**HUEY, "immediate": True}
+# Hashing is not what most tests are about; argon2 stays configured after the fast hasher.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from selfcare.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("backoffice/", admin.site.urls),
+    path("api/", include("selfcare.api.urls")),
+    path("account/", include("selfcare.accounts.urls")),
+    path("", include("selfcare.notifications.urls")),
+    path("", include("selfcare.portal.urls")),
+]

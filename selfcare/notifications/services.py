@@ -1,0 +1,64 @@
+"""The outbox: every SMS and email is a row first, delivered after commit by the job consumer."""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import channels
+from .models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+
+def message_queue(
+    *, channel: str, recipient: str, body: str, subject: str = "", purpose: str = ""
+) -> OutboxMessage:
+    """Store a message and queue its delivery once the surrounding transaction commits."""
+    from .tasks import deliver_outbox_message
+
+    message = OutboxMessage.objects.create(
+        channel=channel, recipient=recipient, subject=subject, body=body, purpose=purpose
+    )
+    transaction.on_commit(lambda: deliver_outbox_message(message.pk))
+    return message
+
+
+def message_deliver(*, message_id: int) -> OutboxMessage:
+    """Deliver one queued message at most once.
+
+    The row is claimed (QUEUED → SENDING) and committed before the provider is called, so a
+    retry or a second consumer never sends it again. A provider error puts it back in the queue
+    (DeliveryError is re-raised for the task's retry); a crash mid-call leaves it SENDING, to be
+    checked by a person rather than sent twice.
+    """
+    with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update().get(pk=message_id)
+        if message.status != OutboxMessage.Status.QUEUED:
+            return message
+        message.status = OutboxMessage.Status.SENDING
+        message.attempts += 1
+        message.save(update_fields=["status", "attempts"])
+    try:
+        if message.channel == OutboxMessage.Channel.SMS:
+            reference = channels.send_sms(to=message.recipient, text=message.body)
+        else:
+            reference = channels.send_email(to=message.recipient, subject=message.subject, text=message.body)
+    except channels.DeliveryError as exc:
+        message.status = OutboxMessage.Status.QUEUED
+        message.last_error = str(exc)[:1000]
+        message.save(update_fields=["status", "last_error"])
+        logger.warning("outbox %s: delivery failed (attempt %s): %s", message.pk, message.attempts, exc)
+        raise
+    message.status = OutboxMessage.Status.SENT
+    message.sent_at = timezone.now()
+    message.provider_reference = reference[:100]
+    message.save(update_fields=["status", "sent_at", "provider_reference"])
+    return message
+
+
+def message_give_up(*, message_id: int) -> None:
+    """Mark a message that exhausted its retries as failed."""
+    OutboxMessage.objects.filter(pk=message_id, status=OutboxMessage.Status.QUEUED).update(
+        status=OutboxMessage.Status.FAILED
+    )
