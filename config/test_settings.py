@@ -3,6 +3,7 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789abcdef")
+os.environ.setdefault("HTTPS", "0")  # the test client speaks plain HTTP
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "hvzmhYvVGIXvqcQpWhCWEkUW1sUY3Lm01mVEfOHmLAM=")
 
 from .settings import *  # noqa: E402,F403
@@ -17,3 +18,6 @@ PASSWORD_HASHERS = [
 ]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Static files come from the finders in tests; nothing is collected.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

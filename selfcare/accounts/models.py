@@ -58,9 +58,7 @@ class User(AbstractUser):
     def associated_line_ids(self) -> list[int]:
         """Lines this employee associated to his login (SPEC F-ACC-2), oldest first."""
         return list(
-            self.sim_associations.filter(ended_at__isnull=True)
-            .order_by("created_at")
-            .values_list("line_id", flat=True)
+            self.sim_associations.filter(ended_at__isnull=True).order_by("created_at").values_list("line_id", flat=True)
         )
 
 

@@ -12,9 +12,7 @@ from selfcare.core.errors import ApplicationError
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         fields = {exc.field: [str(exc.message)]} if exc.field else {}
-        return Response(
-            {"error": {"code": exc.code, "message": str(exc.message), "fields": fields}}, status=exc.status
-        )
+        return Response({"error": {"code": exc.code, "message": str(exc.message), "fields": fields}}, status=exc.status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

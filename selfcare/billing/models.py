@@ -51,9 +51,7 @@ class Invoice(models.Model):
                 condition=Q(paid_amount__gte=0) & Q(paid_amount__lte=F("total_amount")),
                 name="invoice_paid_in_range",
             ),
-            models.CheckConstraint(
-                condition=Q(period_end__gte=F("period_start")), name="invoice_period_order"
-            ),
+            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="invoice_period_order"),
             models.CheckConstraint(condition=Q(due_on__gte=F("issued_on")), name="invoice_due_after_issue"),
         ]
 
@@ -89,13 +87,9 @@ class InvoiceLine(models.Model):
         verbose_name = _("invoice line")
         verbose_name_plural = _("invoice lines")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(vat_rate__gte=0) & Q(vat_rate__lte=100), name="invoice_line_vat_rate"
-            ),
+            models.CheckConstraint(condition=Q(vat_rate__gte=0) & Q(vat_rate__lte=100), name="invoice_line_vat_rate"),
             # Only a discount line may be negative.
-            models.CheckConstraint(
-                condition=Q(kind="discount") | Q(amount__gte=0), name="invoice_line_amount_sign"
-            ),
+            models.CheckConstraint(condition=Q(kind="discount") | Q(amount__gte=0), name="invoice_line_amount_sign"),
         ]
 
     def __str__(self):

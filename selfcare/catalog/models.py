@@ -45,9 +45,7 @@ class Offer(models.Model):
 class Allowance(models.Model):
     """What a plan (or an option) includes each period; amount None means unlimited."""
 
-    offer = models.ForeignKey(
-        Offer, null=True, blank=True, on_delete=models.CASCADE, related_name="allowances"
-    )
+    offer = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.CASCADE, related_name="allowances")
     option = models.ForeignKey(
         "catalog.Option", null=True, blank=True, on_delete=models.CASCADE, related_name="allowances"
     )
@@ -89,9 +87,7 @@ class Option(models.Model):
     price = models.DecimalField(_("price"), **money_field_kwargs())
     duration = models.CharField(_("duration"), max_length=8, choices=Duration.choices)
     duration_days = models.PositiveSmallIntegerField(_("days"), null=True, blank=True)
-    compatible_offers = models.ManyToManyField(
-        Offer, verbose_name=_("compatible offers"), related_name="options"
-    )
+    compatible_offers = models.ManyToManyField(Offer, verbose_name=_("compatible offers"), related_name="options")
     excludes = models.ManyToManyField("self", verbose_name=_("cannot be combined with"), blank=True)
     is_active = models.BooleanField(_("on sale"), default=True)
 
@@ -129,12 +125,8 @@ class Promotion(models.Model):
         verbose_name_plural = _("promotions")
         ordering = ["-valid_from"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_until__gte=models.F("valid_from")), name="promotion_dates"
-            ),
-            models.CheckConstraint(
-                condition=Q(monthly_discount__gte=0), name="promotion_discount_not_negative"
-            ),
+            models.CheckConstraint(condition=Q(valid_until__gte=models.F("valid_from")), name="promotion_dates"),
+            models.CheckConstraint(condition=Q(monthly_discount__gte=0), name="promotion_discount_not_negative"),
         ]
 
     def __str__(self):

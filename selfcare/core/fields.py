@@ -14,9 +14,9 @@ from django.db import models
 def _fernet(keys: tuple[str, ...], secret_key: str) -> MultiFernet:
     if not keys:
         # Development fallback: a key derived from SECRET_KEY (the deploy check warns about it).
-        derived = HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=b"selfcare-field-encryption", info=b"v1"
-        ).derive(secret_key.encode())
+        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"selfcare-field-encryption", info=b"v1").derive(
+            secret_key.encode()
+        )
         keys = (base64.urlsafe_b64encode(derived).decode(),)
     return MultiFernet([Fernet(k) for k in keys])
 

@@ -29,7 +29,7 @@ def clean_vat_number(value: str) -> str:
     compact = iva.compact(value) if value else ""
     if compact.upper().startswith("IT"):
         compact = compact[2:]
-    if not re.fullmatch(r"\d{11}", compact):
+    if not re.fullmatch(r"[0-9]{11}", compact):
         raise ValidationError(_("A partita IVA has exactly 11 digits."), code="vat_format")
     try:
         return iva.validate(compact)
@@ -47,7 +47,7 @@ def validate_vat_number(value: str) -> None:
 def clean_fiscal_code(value: str) -> str:
     """Return a codice fiscale (16 characters for a person, 11 digits for a company), upper case."""
     value = _reject_oversized(value).upper().replace(" ", "")
-    if not (re.fullmatch(r"[A-Z0-9]{16}", value) or re.fullmatch(r"\d{11}", value)):
+    if not (re.fullmatch(r"[A-Z0-9]{16}", value) or re.fullmatch(r"[0-9]{11}", value)):
         raise ValidationError(
             _("A codice fiscale has 16 letters and digits (11 digits for a company)."), code="cf_format"
         )
@@ -67,7 +67,7 @@ def validate_fiscal_code(value: str) -> None:
 def clean_imei(value: str) -> str:
     """Return a 15-digit IMEI with a valid Luhn check digit."""
     value = _reject_oversized(value).replace(" ", "").replace("-", "")
-    if not re.fullmatch(r"\d{15}", value):
+    if not re.fullmatch(r"[0-9]{15}", value):
         raise ValidationError(_("An IMEI has exactly 15 digits."), code="imei_format")
     try:
         imei.validate(value)
@@ -83,14 +83,12 @@ def validate_imei(value: str) -> None:
 def clean_iccid(value: str) -> str:
     """Return an Italian SIM ICCID: 19 or 20 digits starting 8939, Luhn check digit."""
     value = _reject_oversized(value).replace(" ", "")
-    if not re.fullmatch(r"8939\d{15,16}", value):
+    if not re.fullmatch(r"8939[0-9]{15,16}", value):
         raise ValidationError(
             _("An Italian SIM serial (ICCID) has 19 or 20 digits and starts with 8939."), code="iccid_format"
         )
     if not luhn.is_valid(value):
-        raise ValidationError(
-            _("This SIM serial (ICCID) is not valid: check the digits."), code="iccid_checksum"
-        )
+        raise ValidationError(_("This SIM serial (ICCID) is not valid: check the digits."), code="iccid_checksum")
     return value
 
 
@@ -104,16 +102,12 @@ def clean_phone_number(value: str, *, mobile: bool | None = None) -> str:
     mobile=True accepts only mobile numbers, mobile=False only fixed ones, None either.
     """
     value = _reject_oversized(value)
-    if not re.fullmatch(r"[+\d][\d ./-]*", value or "-"):
-        raise ValidationError(
-            _("Enter the number with digits only, for example 347 123 4567."), code="phone_format"
-        )
+    if not re.fullmatch(r"[+0-9][0-9 ./-]*", value or "-"):
+        raise ValidationError(_("Enter the number with digits only, for example 347 123 4567."), code="phone_format")
     try:
         parsed = phonenumbers.parse(value, "IT")
     except phonenumbers.NumberParseException:
-        raise ValidationError(
-            _("Enter an Italian number, for example 347 123 4567."), code="phone_format"
-        ) from None
+        raise ValidationError(_("Enter an Italian number, for example 347 123 4567."), code="phone_format") from None
     if parsed.country_code != 39 or not phonenumbers.is_valid_number(parsed):
         raise ValidationError(_("This is not a valid Italian number."), code="phone_invalid")
     kind = phonenumbers.number_type(parsed)
@@ -148,10 +142,10 @@ def validate_sdi_code(value: str) -> None:
 
 
 def validate_pin(value: str) -> None:
-    if not re.fullmatch(r"\d{4}", value or ""):
+    if not re.fullmatch(r"[0-9]{4}", value or ""):
         raise ValidationError(_("A SIM PIN has exactly 4 digits."), code="pin_format")
 
 
 def validate_puk(value: str) -> None:
-    if not re.fullmatch(r"\d{8}", value or ""):
+    if not re.fullmatch(r"[0-9]{8}", value or ""):
         raise ValidationError(_("A SIM PUK has exactly 8 digits."), code="puk_format")

@@ -25,15 +25,11 @@ class Company(models.Model):
     """A business customer, identified by its partita IVA."""
 
     name = models.CharField(_("company name"), max_length=200)
-    vat_number = models.CharField(
-        _("partita IVA"), max_length=11, unique=True, validators=[validate_vat_number]
-    )
+    vat_number = models.CharField(_("partita IVA"), max_length=11, unique=True, validators=[validate_vat_number])
     fiscal_code = models.CharField(_("codice fiscale"), max_length=16, validators=[validate_fiscal_code])
     heritage = models.CharField(_("customer base"), max_length=8, choices=Heritage.choices)
     segment = models.CharField(_("segment"), max_length=3, choices=Segment.choices)
-    tre_customer_code = models.CharField(
-        _("TRE customer code"), max_length=20, null=True, blank=True, unique=True
-    )
+    tre_customer_code = models.CharField(_("TRE customer code"), max_length=20, null=True, blank=True, unique=True)
     address = models.CharField(_("registered office"), max_length=200, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     postcode = models.CharField(_("postcode"), max_length=5, blank=True)
@@ -50,9 +46,7 @@ class Company(models.Model):
         _("legal representative's mobile"), max_length=16, validators=[validate_phone_number]
     )
     pec = models.EmailField(_("PEC address"), blank=True)
-    sdi_code = models.CharField(
-        _("recipient code (SDI)"), max_length=7, blank=True, validators=[validate_sdi_code]
-    )
+    sdi_code = models.CharField(_("recipient code (SDI)"), max_length=7, blank=True, validators=[validate_sdi_code])
     call_detail_enabled = models.BooleanField(_("call detail on invoices"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -61,9 +55,7 @@ class Company(models.Model):
         verbose_name_plural = _("companies")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(vat_number__regex=r"^[0-9]{11}$"), name="company_vat_11_digits"
-            ),
+            models.CheckConstraint(condition=Q(vat_number__regex=r"^[0-9]{11}$"), name="company_vat_11_digits"),
             models.CheckConstraint(
                 condition=Q(sdi_code="") | Q(sdi_code__regex=r"^[A-Z0-9]{7}$"), name="company_sdi_code_format"
             ),
@@ -95,9 +87,7 @@ class Site(models.Model):
         verbose_name = _("site")
         verbose_name_plural = _("sites")
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["company", "name"], name="site_unique_name_per_company")
-        ]
+        constraints = [models.UniqueConstraint(fields=["company", "name"], name="site_unique_name_per_company")]
 
     def __str__(self):
         return f"{self.name} ({self.city})"

@@ -42,9 +42,7 @@ class Line(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
     )
-    site = models.ForeignKey(
-        "customers.Site", verbose_name=_("site"), null=True, blank=True, on_delete=models.SET_NULL
-    )
+    site = models.ForeignKey("customers.Site", verbose_name=_("site"), null=True, blank=True, on_delete=models.SET_NULL)
     pool = models.ForeignKey(
         "lines.Pool",
         verbose_name=_("shared pool"),
@@ -56,9 +54,7 @@ class Line(models.Model):
     activated_on = models.DateField(_("activated on"), null=True, blank=True)
     # Residual credit of a prepaid line; None for postpaid and fixed lines.
     credit = models.DecimalField(_("residual credit"), null=True, blank=True, **money_field_kwargs())
-    access_type = models.CharField(
-        _("access technology"), max_length=12, blank=True
-    )  # fixed: FTTH, FTTC, FWA
+    access_type = models.CharField(_("access technology"), max_length=12, blank=True)  # fixed: FTTH, FTTC, FWA
 
     class Meta:
         verbose_name = _("line")
@@ -106,9 +102,7 @@ class Sim(models.Model):
         verbose_name_plural = _("SIMs")
         constraints = [
             models.CheckConstraint(condition=Q(iccid__regex=r"^8939[0-9]{15,16}$"), name="sim_iccid_format"),
-            models.UniqueConstraint(
-                fields=["line"], condition=Q(status="active"), name="sim_one_active_per_line"
-            ),
+            models.UniqueConstraint(fields=["line"], condition=Q(status="active"), name="sim_one_active_per_line"),
         ]
 
     def __str__(self):
@@ -159,12 +153,8 @@ class Counter(models.Model):
         verbose_name = _("counter")
         verbose_name_plural = _("counters")
         constraints = [
-            models.UniqueConstraint(
-                fields=["line", "kind", "bucket", "period_start"], name="counter_unique_period"
-            ),
-            models.CheckConstraint(
-                condition=Q(period_end__gt=F("period_start")), name="counter_period_order"
-            ),
+            models.UniqueConstraint(fields=["line", "kind", "bucket", "period_start"], name="counter_unique_period"),
+            models.CheckConstraint(condition=Q(period_end__gt=F("period_start")), name="counter_period_order"),
         ]
 
     def __str__(self):
@@ -225,9 +215,7 @@ class Device(models.Model):
     instalments_total = models.PositiveSmallIntegerField(_("instalments"), default=0)
     instalments_paid = models.PositiveSmallIntegerField(_("instalments paid"), default=0)
     instalment_amount = models.DecimalField(_("instalment"), **money_field_kwargs(default=0))
-    maintenance = models.CharField(
-        _("maintenance"), max_length=10, choices=Maintenance.choices, default="none"
-    )
+    maintenance = models.CharField(_("maintenance"), max_length=10, choices=Maintenance.choices, default="none")
     interventions_left = models.PositiveSmallIntegerField(_("interventions left"), default=0)
 
     class Meta:
@@ -239,9 +227,7 @@ class Device(models.Model):
                 condition=Q(instalments_paid__lte=F("instalments_total")),
                 name="device_instalments_paid_le_total",
             ),
-            models.CheckConstraint(
-                condition=Q(instalment_amount__gte=0), name="device_instalment_not_negative"
-            ),
+            models.CheckConstraint(condition=Q(instalment_amount__gte=0), name="device_instalment_not_negative"),
             models.CheckConstraint(
                 condition=~Q(kind__in=["smartphone", "tablet"]) | Q(device_id__regex=r"^[0-9]{15}$"),
                 name="device_imei_15_digits",
@@ -291,9 +277,7 @@ class FixedActivation(models.Model):
         verbose_name_plural = _("fixed-line activations")
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="activation_progress_le_100"),
-            models.CheckConstraint(
-                condition=Q(expected_on__gte=F("requested_on")), name="activation_dates_order"
-            ),
+            models.CheckConstraint(condition=Q(expected_on__gte=F("requested_on")), name="activation_dates_order"),
         ]
 
     def __str__(self):

@@ -33,9 +33,7 @@ class OutboxMessage(models.Model):
         verbose_name_plural = _("outgoing messages")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(status="sent") | Q(sent_at__isnull=False), name="outbox_sent_has_time"
-            ),
+            models.CheckConstraint(condition=~Q(status="sent") | Q(sent_at__isnull=False), name="outbox_sent_has_time"),
         ]
 
     def __str__(self):

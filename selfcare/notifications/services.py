@@ -11,9 +11,7 @@ from .models import OutboxMessage
 logger = logging.getLogger(__name__)
 
 
-def message_queue(
-    *, channel: str, recipient: str, body: str, subject: str = "", purpose: str = ""
-) -> OutboxMessage:
+def message_queue(*, channel: str, recipient: str, body: str, subject: str = "", purpose: str = "") -> OutboxMessage:
     """Store a message and queue its delivery once the surrounding transaction commits."""
     from .tasks import deliver_outbox_message
 

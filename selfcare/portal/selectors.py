@@ -27,9 +27,7 @@ def employee_home(*, scope: Scope) -> EmployeeHome:
         raise Http404
     today = timezone.localdate()
     counters = list(
-        Counter.objects.filter(line=current, period_start__lte=today, period_end__gt=today).order_by(
-            "kind", "bucket"
-        )
+        Counter.objects.filter(line=current, period_start__lte=today, period_end__gt=today).order_by("kind", "bucket")
     )
     options = list(
         ActiveOption.objects.filter(line=current, status=ActiveOption.Status.ACTIVE)
@@ -62,9 +60,7 @@ def manager_home(*, scope: Scope) -> ManagerHome:
         due=Sum(F("total_amount") - F("paid_amount")),
         overdue=Count("pk", filter=Q(status=Invoice.Status.OVERDUE)),
     )
-    activations = FixedActivation.objects.filter(scope.line_filter("line__")).exclude(
-        stage=FixedActivation.Stage.DONE
-    )
+    activations = FixedActivation.objects.filter(scope.line_filter("line__")).exclude(stage=FixedActivation.Stage.DONE)
     return ManagerHome(
         lines_by_kind=by_kind,
         lines_total=total,

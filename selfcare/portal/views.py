@@ -1,7 +1,8 @@
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+
+from selfcare.core.decorators import portal_login_required
 
 from . import selectors
 from .navigation import AREAS
@@ -10,12 +11,9 @@ from .navigation import AREAS
 PENDING_AREAS = dict(AREAS[1:]) | {"notifiche": _("Notifications"), "profilo": _("User management")}
 
 
-@login_required
+@portal_login_required
 def home(request):
     scope = request.scope
-    if not scope.is_authenticated:
-        # Operator staff have no portal home: their place is the back office.
-        return redirect("admin:index")
     if scope.is_employee:
         data = selectors.employee_home(scope=scope)
         return render(request, "portal/home_employee.html", {"home": data, "active_area": "home"})
@@ -23,7 +21,7 @@ def home(request):
     return render(request, "portal/home_manager.html", {"home": data, "active_area": "home"})
 
 
-@login_required
+@portal_login_required
 def area(request, slug):
     if slug not in PENDING_AREAS:
         raise Http404

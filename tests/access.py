@@ -1,0 +1,35 @@
+"""The access matrix: every route, every profile, the expected answer.
+
+Each feature adds its routes to ROUTES; tests/test_access_matrix.py runs them all. Expected values:
+an HTTP status, or "login" for a redirect to the login page.
+"""
+
+from dataclasses import dataclass, field
+
+PROFILES = ("anonymous", "employee", "admin", "manager", "referent", "staff")
+LOGIN = "login"
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    expect: dict[str, int | str]
+    args: tuple = ()
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+
+
+PORTAL_PAGE = {"anonymous": LOGIN, "employee": 200, "admin": 200, "manager": 200, "referent": 200, "staff": 302}
+API_READ = {"anonymous": 403, "employee": 200, "admin": 200, "manager": 200, "referent": 200, "staff": 200}
+PUBLIC = dict.fromkeys(PROFILES, 200)
+
+ROUTES = [
+    Route("portal:home", PORTAL_PAGE),
+    Route("portal:area", PORTAL_PAGE, args=("prodotti",)),
+    Route("portal:area", PORTAL_PAGE, args=("fai-da-te",)),
+    Route("accounts:login", {**dict.fromkeys(PROFILES, 302), "anonymous": 200}),
+    Route("api:me", API_READ),
+    Route("api:schema", PUBLIC),  # the OpenAPI document is published (SPEC F-CH-2)
+    Route("healthz", PUBLIC),
+    Route("readyz", PUBLIC),
+]

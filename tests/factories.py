@@ -1,0 +1,124 @@
+"""Factories for tests: valid identifiers by construction (check digits from python-stdnum)."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+from stdnum import luhn
+from stdnum.it import codicefiscale
+
+from selfcare.accounts.models import User
+from selfcare.catalog.models import Offer
+from selfcare.core.permissions import Role
+from selfcare.customers.models import Company, CostCentre, Heritage, Segment, Site
+from selfcare.lines.models import Line, Sim
+
+
+def vat_number(n: int) -> str:
+    # Seven-digit serial, then the tax office code (015 = Milano), then the Luhn check digit.
+    body = f"{n % 10_000_000:07d}015"
+    return body + luhn.calc_check_digit(body)
+
+
+def person_fiscal_code(n: int) -> str:
+    # Surname, name, birth 1980-01-01 male, born in Rome (H501), then the check letter.
+    body = f"RSSMRA80A01H{n % 1000:03d}"
+    return body + codicefiscale.calc_check_digit(body)
+
+
+def iccid(n: int) -> str:
+    body = f"893988{n:012d}"
+    return body + luhn.calc_check_digit(body)
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    name = factory.Sequence(lambda n: f"Azienda {n} S.r.l.")
+    vat_number = factory.Sequence(lambda n: vat_number(1000 + n))
+    fiscal_code = factory.SelfAttribute("vat_number")
+    heritage = Heritage.WINDTRE
+    segment = Segment.PMI
+    legal_rep_first_name = "Mario"
+    legal_rep_last_name = "Rossi"
+    legal_rep_birth_date = datetime.date(1980, 1, 1)
+    legal_rep_fiscal_code = factory.Sequence(lambda n: person_fiscal_code(n))
+    legal_rep_email = factory.Sequence(lambda n: f"legale{n}@example.it")
+    legal_rep_mobile = factory.Sequence(lambda n: f"+39347{n:07d}")
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Sequence(lambda n: f"Sede {n}")
+    address = "Via Roma 1"
+    city = "Milano"
+    postcode = "20100"
+    province = "MI"
+
+
+class CostCentreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CostCentre
+
+    company = factory.SubFactory(CompanyFactory)
+    code = factory.Sequence(lambda n: f"CC{n:03d}")
+    name = factory.Sequence(lambda n: f"Reparto {n}")
+
+
+class OfferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Offer
+        django_get_or_create = ("code",)
+
+    code = "business-100"
+    name = "Business 100"
+    kind = Offer.Kind.POSTPAID
+    monthly_fee = Decimal("15.00")
+
+
+class LineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Line
+
+    company = factory.SubFactory(CompanyFactory)
+    number = factory.Sequence(lambda n: f"+39340{n:07d}")
+    kind = Line.Kind.MOBILE
+    offer = factory.SubFactory(OfferFactory)
+    activated_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=400))
+
+
+class SimFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sim
+
+    line = factory.SubFactory(LineFactory)
+    iccid = factory.Sequence(iccid)
+    pin = "1234"
+    puk = "12345678"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = Role.MANAGER
+    company = factory.SubFactory(CompanyFactory)
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class EmployeeFactory(UserFactory):
+    role = Role.EMPLOYEE
+    line = factory.SubFactory(LineFactory, company=factory.SelfAttribute("..company"))
+    username = factory.LazyAttribute(lambda u: u.line.number.removeprefix("+39"))
