@@ -1,0 +1,126 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from selfcare.accounts.models import SimAssociation
+from selfcare.billing.models import Invoice
+from selfcare.lines.models import Counter, FixedActivation, Line
+from tests.factories import EmployeeFactory, LineFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def make_invoice(company, seq, status, total="122.00"):
+    total = Decimal(total)
+    taxable = (total / Decimal("1.22")).quantize(Decimal("0.01"))
+    return Invoice.objects.create(
+        company=company, year=2026, sequence=seq, number=f"2026/{seq:07d}", issued_on=datetime.date(2026, 10, 1),
+        due_on=datetime.date(2026, 10, 31), period_start=datetime.date(2026, 9, 1),
+        period_end=datetime.date(2026, 9, 30), taxable_amount=taxable, vat_amount=total - taxable,
+        total_amount=total, status=status,
+    )
+
+
+def test_employee_home_shows_his_current_line_and_counters(client, company, other_company):
+    employee = EmployeeFactory(company=company)
+    today = timezone.localdate()
+    Counter.objects.create(
+        line=employee.line, kind="data_mb", period_start=today.replace(day=1),
+        period_end=today.replace(day=1) + datetime.timedelta(days=32), used=41_000, allowance=51_200,
+    )
+    client.force_login(employee)
+    html = client.get(reverse("portal:home")).content.decode()
+    assert employee.line.display_number in html
+    assert 'aria-valuenow="80"' in html  # 41,000 of 51,200 MB
+
+
+def test_employee_switcher_lists_exactly_his_lines(client, company, other_company):
+    employee = EmployeeFactory(company=company)
+    associated = LineFactory(company=company)
+    stranger = LineFactory(company=company)
+    foreign = LineFactory(company=other_company)
+    SimAssociation.objects.create(user=employee, line=associated)
+    client.force_login(employee)
+    html = client.get(reverse("portal:home")).content.decode()
+    assert associated.display_number in html
+    assert stranger.display_number not in html
+    assert foreign.display_number not in html
+
+
+def test_manager_home_counts_only_his_company(client, company, other_company):
+    for _ in range(3):
+        LineFactory(company=company)
+    activating = LineFactory(company=company, kind=Line.Kind.FIXED, number="+390298765432", status="activating")
+    FixedActivation.objects.create(
+        line=activating, requested_on=datetime.date(2026, 11, 1), expected_on=datetime.date(2026, 11, 30)
+    )
+    for _ in range(5):
+        LineFactory(company=other_company)
+    make_invoice(company, 1, Invoice.Status.OVERDUE, "61.00")
+    make_invoice(company, 2, Invoice.Status.TO_PAY)
+    make_invoice(company, 3, Invoice.Status.PAID)
+    make_invoice(other_company, 4, Invoice.Status.OVERDUE)
+    client.force_login(UserFactory(company=company))
+    home = client.get(reverse("portal:home")).context["home"]
+    assert home.lines_total == 4
+    assert home.lines_by_kind == {"mobile": {"active": 3}, "fixed": {"activating": 1}}
+    assert (home.unpaid_count, home.overdue_count, home.unpaid_amount) == (2, 1, Decimal("183.00"))
+    assert home.activations_in_progress == 1
+
+
+def test_empty_company_home_says_so(client, company):
+    client.force_login(UserFactory(company=company))
+    response = client.get(reverse("portal:home"))
+    assert response.context["home"].lines_total == 0
+    assert "non ha ancora linee" in response.content.decode()
+
+
+def test_home_query_counts_do_not_grow_with_lines(client, company):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    employee = EmployeeFactory(company=company)
+    for _ in range(2):
+        SimAssociation.objects.create(user=employee, line=LineFactory(company=company))
+    manager = UserFactory(company=company)
+
+    def queries(user):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("portal:home")).status_code == 200
+        return len(captured)
+
+    small = (queries(manager), queries(employee))
+    for _ in range(40):
+        LineFactory(company=company)
+    assert (queries(manager), queries(employee)) == small
+
+
+def test_api_me_for_an_employee(client, company):
+    employee = EmployeeFactory(company=company)
+    other = LineFactory(company=company)
+    SimAssociation.objects.create(user=employee, line=other)
+    client.force_login(employee)
+    data = client.get(reverse("api:me")).json()
+    assert data == {
+        "username": employee.username,
+        "role": "employee",
+        "company": company.name,
+        "current_line": employee.line.number,
+        "lines": [employee.line.number, other.number],
+    }
+
+
+def test_api_errors_have_one_shape(client):
+    response = client.get(reverse("api:me"))
+    assert response.status_code == 403
+    assert set(response.json()["error"]) == {"code", "message", "fields"}
+
+
+def test_openapi_schema_lists_the_endpoints(client):
+    response = client.get(reverse("api:schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    assert "/api/v1/me/" in response.content.decode()
