@@ -22,7 +22,7 @@ class TestVatNumber:
         with pytest.raises(ValidationError) as exc:
             v.clean_vat_number(bad)
         assert exc.value.code == "vat_checksum"
-        assert "check digit" in messages(exc)
+        assert "cifra di controllo" in messages(exc)  # Italian by default
 
     @pytest.mark.parametrize("value", ["", "123", "1234567890A", "123456789012"])
     def test_wrong_shape_asks_for_11_digits(self, value):
