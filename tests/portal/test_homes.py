@@ -17,10 +17,18 @@ def make_invoice(company, seq, status, total="122.00"):
     total = Decimal(total)
     taxable = (total / Decimal("1.22")).quantize(Decimal("0.01"))
     return Invoice.objects.create(
-        company=company, year=2026, sequence=seq, number=f"2026/{seq:07d}", issued_on=datetime.date(2026, 10, 1),
-        due_on=datetime.date(2026, 10, 31), period_start=datetime.date(2026, 9, 1),
-        period_end=datetime.date(2026, 9, 30), taxable_amount=taxable, vat_amount=total - taxable,
-        total_amount=total, status=status,
+        company=company,
+        year=2026,
+        sequence=seq,
+        number=f"2026/{seq:07d}",
+        issued_on=datetime.date(2026, 10, 1),
+        due_on=datetime.date(2026, 10, 31),
+        period_start=datetime.date(2026, 9, 1),
+        period_end=datetime.date(2026, 9, 30),
+        taxable_amount=taxable,
+        vat_amount=total - taxable,
+        total_amount=total,
+        status=status,
     )
 
 
@@ -28,8 +36,12 @@ def test_employee_home_shows_his_current_line_and_counters(client, company, othe
     employee = EmployeeFactory(company=company)
     today = timezone.localdate()
     Counter.objects.create(
-        line=employee.line, kind="data_mb", period_start=today.replace(day=1),
-        period_end=today.replace(day=1) + datetime.timedelta(days=32), used=41_000, allowance=51_200,
+        line=employee.line,
+        kind="data_mb",
+        period_start=today.replace(day=1),
+        period_end=today.replace(day=1) + datetime.timedelta(days=32),
+        used=41_000,
+        allowance=51_200,
     )
     client.force_login(employee)
     html = client.get(reverse("portal:home")).content.decode()
