@@ -16,7 +16,7 @@ DJANGO_SETTINGS_MODULE=config.test_settings python manage.py check --fail-level 
 DJANGO_SETTINGS_MODULE=config.test_settings python manage.py makemigrations --check --dry-run
 
 echo "== production settings: check --deploy"
-env -u DATABASE_URL -u REDIS_URL DEBUG=0 DEMO=0 HTTPS=1 ALLOWED_HOSTS=selfcare.example \
+env -u DATABASE_URL -u REDIS_URL -u DJANGO_ALLOW_ASYNC_UNSAFE DEBUG=0 DEMO=0 HTTPS=1 ALLOWED_HOSTS=selfcare.example \
   SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
   FIELD_ENCRYPTION_KEYS="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
   python manage.py check --deploy --fail-level WARNING
