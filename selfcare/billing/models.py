@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
 from selfcare.core.money import money_field_kwargs
@@ -44,8 +45,11 @@ class Invoice(models.Model):
             models.UniqueConstraint(fields=["year", "sequence"], name="invoice_unique_sequence_per_year"),
             models.CheckConstraint(condition=Q(taxable_amount__gte=0), name="invoice_taxable_not_negative"),
             models.CheckConstraint(condition=Q(vat_amount__gte=0), name="invoice_vat_not_negative"),
+            # Rounded to the cent because SQLite keeps decimals as floating point, where a sum of two
+            # amounts often differs from the stored total in the last binary digit.
             models.CheckConstraint(
-                condition=Q(total_amount=F("taxable_amount") + F("vat_amount")), name="invoice_total_is_sum"
+                condition=Q(total_amount=Round(F("taxable_amount") + F("vat_amount"), 2)),
+                name="invoice_total_is_sum",
             ),
             models.CheckConstraint(
                 condition=Q(paid_amount__gte=0) & Q(paid_amount__lte=F("total_amount")),
