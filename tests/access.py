@@ -27,6 +27,8 @@ ROUTES = [
     Route("portal:home", PORTAL_PAGE),
     Route("portal:area", PORTAL_PAGE, args=("prodotti",)),
     Route("portal:area", PORTAL_PAGE, args=("fai-da-te",)),
+    # Without a line of one's own in the form there is nothing to switch to: 404 for everybody.
+    Route("portal:switch_line", {**dict.fromkeys(PROFILES, 404), "anonymous": LOGIN, "staff": 302}, method="post"),
     Route("accounts:login", {**dict.fromkeys(PROFILES, 302), "anonymous": 200}),
     Route("api:me", API_READ),
     Route("api:schema", PUBLIC),  # the OpenAPI document is published (SPEC F-CH-2)

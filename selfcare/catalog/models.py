@@ -8,8 +8,8 @@ from selfcare.core.money import money_field_kwargs
 class AllowanceKind(models.TextChoices):
     VOICE_MINUTES = "voice_min", _("Minutes")
     SMS = "sms", _("SMS")
-    DATA_MB = "data_mb", _("Internet (MB)")
-    ROAMING_DATA_MB = "roaming_mb", _("Roaming internet (MB)")
+    DATA_MB = "data_mb", _("Internet")
+    ROAMING_DATA_MB = "roaming_mb", _("Internet in roaming")
 
 
 class Offer(models.Model):

@@ -6,4 +6,5 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("area/<slug:slug>/", views.area, name="area"),
+    path("linea-corrente/", views.switch_line, name="switch_line"),
 ]

@@ -1,8 +1,11 @@
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from selfcare.core.decorators import portal_login_required
+from selfcare.core.scope import SESSION_CURRENT_LINE
 
 from . import selectors
 from .navigation import AREAS
@@ -26,3 +29,20 @@ def area(request, slug):
     if slug not in PENDING_AREAS:
         raise Http404
     return render(request, "portal/area_pending.html", {"title": PENDING_AREAS[slug], "active_area": slug})
+
+
+@require_POST
+@portal_login_required
+def switch_line(request):
+    """Make one of the employee's lines (his own or an associated one) the current line."""
+    try:
+        line_id = int(request.POST.get("line", ""))
+    except ValueError:
+        raise Http404 from None
+    if line_id not in request.scope.line_ids:
+        raise Http404
+    request.session[SESSION_CURRENT_LINE] = line_id
+    target = request.POST.get("next", "")
+    hosts = {request.get_host()}
+    safe = url_has_allowed_host_and_scheme(target, allowed_hosts=hosts, require_https=request.is_secure())
+    return redirect(target if safe else "portal:home")

@@ -136,3 +136,17 @@ def test_openapi_schema_lists_the_endpoints(client):
     response = client.get(reverse("api:schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     assert "/api/v1/me/" in response.content.decode()
+
+
+def test_employee_switches_to_an_associated_line_but_not_to_others(client, company, other_company):
+    employee = EmployeeFactory(company=company)
+    associated = LineFactory(company=company)
+    stranger = LineFactory(company=company)
+    SimAssociation.objects.create(user=employee, line=associated)
+    client.force_login(employee)
+    url = reverse("portal:switch_line")
+    assert client.post(url, {"line": stranger.pk}).status_code == 404
+    assert client.post(url, {"line": "x' OR 1=1"}).status_code == 404
+    response = client.post(url, {"line": associated.pk, "next": "https://evil.example/"})
+    assert response.status_code == 302 and response["Location"] == reverse("portal:home")
+    assert client.get(reverse("portal:home")).context["home"].line == associated

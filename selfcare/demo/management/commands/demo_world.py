@@ -15,10 +15,13 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=world.DEFAULT_DAYS, help="days of traffic, ending now")
         parser.add_argument("--reset", action="store_true", help="delete the demo companies and build them again")
         parser.add_argument("--logins", action="store_true", help="only print the demo logins")
+        parser.add_argument("--quiet", action="store_true", help="do not print the demo logins")
 
     def handle(self, *args, **options):
         if not options["logins"]:
             self._build(options)
+        if options["quiet"]:
+            return
         self.stdout.write("Demo logins (profile, username, password):")
         for profile, username, password in world.demo_logins():
             self.stdout.write(f"  {profile:<20} {username:<16} {password}")
