@@ -17,14 +17,17 @@ from pathlib import Path
 REGISTRY = "https://registry.npmjs.org"
 DEST = Path(__file__).resolve().parent.parent / "static" / "vendor"
 
-# package, version, {path inside the package: path under static/vendor/<name>/}
+# package, version, {path inside the package: path under static/vendor/<name>/}. Source maps come
+# along because the minified files name them and the static files manifest checks every reference.
 PACKAGES = [
     (
         "bootstrap",
         "5.3.9",
         {
             "dist/css/bootstrap.min.css": "css/bootstrap.min.css",
+            "dist/css/bootstrap.min.css.map": "css/bootstrap.min.css.map",
             "dist/js/bootstrap.bundle.min.js": "js/bootstrap.bundle.min.js",
+            "dist/js/bootstrap.bundle.min.js.map": "js/bootstrap.bundle.min.js.map",
             "LICENSE": "LICENSE",
         },
     ),
@@ -39,7 +42,15 @@ PACKAGES = [
         },
     ),
     ("htmx.org", "2.0.11", {"dist/htmx.min.js": "htmx.min.js", "LICENSE": "LICENSE"}),
-    ("chart.js", "4.6.1", {"dist/chart.umd.min.js": "chart.umd.min.js", "LICENSE.md": "LICENSE.md"}),
+    (
+        "chart.js",
+        "4.6.1",
+        {
+            "dist/chart.umd.min.js": "chart.umd.min.js",
+            "dist/chart.umd.min.js.map": "chart.umd.min.js.map",
+            "LICENSE.md": "LICENSE.md",
+        },
+    ),
 ]
 
 
