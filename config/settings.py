@@ -215,6 +215,11 @@ STORAGES = {
     },
 }
 
+# Source maps are for developers' tools only: not worth compressing at every start.
+from whitenoise.compress import Compressor  # noqa: E402
+
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
+
 # --- Brand ----------------------------------------------------------------------------------
 BRAND = {
     "name": env("BRAND_NAME", default="Selfcare Business"),

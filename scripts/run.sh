@@ -9,7 +9,11 @@ PY=.venv/bin/python
 
 mkdir -p var
 $PY manage.py migrate --noinput -v0
-$PY manage.py collectstatic --noinput -v0
+# Collect (and compress) static files only when they changed since the last collection.
+manifest=staticfiles/staticfiles.json
+if [ ! -f "$manifest" ] || [ pyproject.toml -nt "$manifest" ] || [ -n "$(find static -newer "$manifest" -print -quit)" ]; then
+  $PY manage.py collectstatic --noinput -v0
+fi
 # Builds the demo world only when the database does not have it yet.
 $PY manage.py demo_world --quiet
 
