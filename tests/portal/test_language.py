@@ -37,3 +37,15 @@ def test_italian_catalogue_is_complete_and_compiled():
     compiled = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in mo}
     for entry in po.translated_entries():
         assert compiled.get((entry.msgctxt, entry.msgid)) == (entry.msgstr or entry.msgstr_plural), entry.msgid
+
+
+def test_pages_stay_italian_for_an_english_browser(client):
+    html = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="it">' in html
+
+
+def test_api_honours_accept_language(client):
+    response = client.get(reverse("api:me"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response["Content-Language"] == "en"
+    response = client.get(reverse("api:me"))
+    assert response["Content-Language"] == "it"
