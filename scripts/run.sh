@@ -17,6 +17,11 @@ fi
 # Builds the demo world only when the database does not have it yet.
 $PY manage.py demo_world --quiet
 
+if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+  echo "Port $PORT is already in use: stop what runs there or choose another with PORT=8001 make run."
+  exit 1
+fi
+
 pids=()
 stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; echo "Stopped."; }
 trap stop INT TERM EXIT
