@@ -32,6 +32,9 @@ class User(AbstractUser):
     cost_centres = models.ManyToManyField("customers.CostCentre", blank=True, related_name="+")
     sites = models.ManyToManyField("customers.Site", blank=True, related_name="+")
     must_change_password = models.BooleanField(default=False)
+    # TRE heritage: a security question and the hash of its answer (never the answer itself).
+    security_question = models.CharField(_("security question"), max_length=200, blank=True)
+    security_answer_hash = models.CharField(max_length=128, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -83,3 +86,59 @@ class SimAssociation(models.Model):
 
     def __str__(self):
         return f"{self.user} ↔ {self.line_id}"
+
+
+class OneTimeCode(models.Model):
+    """A 6-digit code sent by SMS or email to prove possession of a number or an address.
+
+    Only a keyed hash of the code is stored. It is bound to its purpose and target, valid for a
+    few minutes, used once; failures count against the (purpose, target) pair, not the code, so
+    asking for a new code does not give new tries.
+    """
+
+    class Purpose(models.TextChoices):
+        EMPLOYEE_REGISTRATION = "employee_registration", _("Employee registration")
+        EMPLOYEE_REGISTRATION_EMAIL = "employee_registration_email", _("Employee registration by email")
+        REFERENT_REGISTRATION = "referent_registration", _("Referent registration")
+        PASSWORD_RECOVERY = "password_recovery", _("Password recovery")
+        SIM_ASSOCIATION = "sim_association", _("SIM association")
+
+    purpose = models.CharField(max_length=32, choices=Purpose.choices)
+    target = models.CharField(max_length=254)  # E.164 number or lower-case email
+    code_hash = models.CharField(max_length=64)
+    context = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+    requested_from = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [models.Index(fields=["purpose", "target", "-created_at"], name="otp_purpose_target")]
+
+    def __str__(self):
+        return f"{self.purpose} → {self.target}"
+
+
+class ActivationToken(models.Model):
+    """A single-use, expiring link token (account activation, access reissue). Stored hashed."""
+
+    class Purpose(models.TextChoices):
+        ACTIVATION = "activation", _("Account activation")
+        REISSUE = "reissue", _("Access reissued")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activation_tokens")
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("activation link")
+        verbose_name_plural = _("activation links")
+
+    def __str__(self):
+        return f"{self.purpose} {self.user}"
