@@ -34,4 +34,9 @@ ROUTES = [
     Route("api:schema", PUBLIC),  # the OpenAPI document is published (SPEC F-CH-2)
     Route("healthz", PUBLIC),
     Route("readyz", PUBLIC),
+    # Employee registration: public; the later steps send back to the start without a registration under way.
+    Route("accounts:register_employee", PUBLIC),
+    Route("accounts:register_employee_code", dict.fromkeys(PROFILES, 302)),
+    Route("accounts:register_employee_sim", dict.fromkeys(PROFILES, 302)),
+    Route("accounts:register_employee_password", dict.fromkeys(PROFILES, 302)),
 ]

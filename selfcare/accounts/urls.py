@@ -2,9 +2,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .views import login as login_views
+from .views import registration_employee
 
 app_name = "accounts"
 urlpatterns = [
     path("accedi/", login_views.LoginView.as_view(), name="login"),
     path("esci/", auth_views.LogoutView.as_view(), name="logout"),
+    # Employee registration (SPEC F-REG-3)
+    path("registrazione/dipendente/", registration_employee.start, name="register_employee"),
+    path("registrazione/dipendente/codice/", registration_employee.code, name="register_employee_code"),
+    path("registrazione/dipendente/sim/", registration_employee.sim_secret, name="register_employee_sim"),
+    path("registrazione/dipendente/password/", registration_employee.password, name="register_employee_password"),
 ]

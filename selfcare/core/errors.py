@@ -8,3 +8,8 @@ class ApplicationError(Exception):
         self.field = field
         self.code = code
         self.status = status
+
+
+def add_error_to_form(form, exc: ApplicationError) -> None:
+    """Show a service's ApplicationError on the form: on its field when the form has it."""
+    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
