@@ -34,9 +34,9 @@ SECRET_WINDOW = 3600
 
 class Step:
     SMS_CODE = "sms_code"
-    SIM_SECRET = "sim_secret"  # PUK, or PIN for TRE heritage
+    SIM_SECRET = "sim_secret"  # noqa: S105  PUK, or PIN for TRE heritage
     EMAIL_CODE = "email_code"
-    PASSWORD = "password"
+    PASSWORD = "password"  # noqa: S105
 
 
 @dataclass
