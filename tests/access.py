@@ -39,4 +39,9 @@ ROUTES = [
     Route("accounts:register_employee_code", dict.fromkeys(PROFILES, 302)),
     Route("accounts:register_employee_sim", dict.fromkeys(PROFILES, 302)),
     Route("accounts:register_employee_password", dict.fromkeys(PROFILES, 302)),
+    # The same flow in the API: without a registration under way every step answers 400.
+    *[
+        Route(f"api:register_employee_{step}", dict.fromkeys(PROFILES, 400), method="post")
+        for step in ("start", "code", "resend", "sim", "password")
+    ],
 ]

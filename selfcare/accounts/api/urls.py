@@ -1,5 +1,17 @@
 """API routes of the account flows, mounted at /api/v1/account/ (one block per flow)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from . import registration_employee
+
+urlpatterns = [
+    path("registration/employee/start/", registration_employee.StartView.as_view(), name="register_employee_start"),
+    path("registration/employee/code/", registration_employee.CodeView.as_view(), name="register_employee_code"),
+    path("registration/employee/resend/", registration_employee.ResendView.as_view(), name="register_employee_resend"),
+    path("registration/employee/sim/", registration_employee.SimSecretView.as_view(), name="register_employee_sim"),
+    path(
+        "registration/employee/password/",
+        registration_employee.PasswordView.as_view(),
+        name="register_employee_password",
+    ),
+]
