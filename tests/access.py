@@ -44,4 +44,17 @@ ROUTES = [
         Route(f"api:register_employee_{step}", dict.fromkeys(PROFILES, 400), method="post")
         for step in ("start", "code", "resend", "sim", "password")
     ],
+    # Associa SIM: employees only; the association log: managers only.
+    Route("accounts:sim_associations", {**PORTAL_PAGE, "admin": 403, "manager": 403, "referent": 403}),
+    Route(
+        "accounts:sim_association_confirm",
+        {**PORTAL_PAGE, "employee": 302, "admin": 403, "manager": 403, "referent": 403},
+    ),
+    Route(
+        "accounts:sim_disassociate",
+        {**PORTAL_PAGE, "employee": 404, "admin": 403, "manager": 403, "referent": 403},
+        args=(999999,),
+        method="post",
+    ),
+    Route("accounts:sim_association_log", {**PORTAL_PAGE, "employee": 403}),
 ]

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .views import login as login_views
-from .views import registration_employee
+from .views import registration_employee, sim_association
 
 app_name = "accounts"
 urlpatterns = [
@@ -13,4 +13,9 @@ urlpatterns = [
     path("registrazione/dipendente/codice/", registration_employee.code, name="register_employee_code"),
     path("registrazione/dipendente/sim/", registration_employee.sim_secret, name="register_employee_sim"),
     path("registrazione/dipendente/password/", registration_employee.password, name="register_employee_password"),
+    # Associa SIM (SPEC F-ACC-2) and the managers' log (F-ACC-3)
+    path("sim-associate/", sim_association.associations, name="sim_associations"),
+    path("sim-associate/conferma/", sim_association.confirm, name="sim_association_confirm"),
+    path("sim-associate/<int:line_id>/dissocia/", sim_association.disassociate, name="sim_disassociate"),
+    path("associazioni-sim/", sim_association.association_log, name="sim_association_log"),
 ]

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from selfcare.core.decorators import portal_login_required
+from selfcare.core.permissions import Cap
 from selfcare.core.scope import SESSION_CURRENT_LINE
 
 from . import selectors
@@ -24,11 +25,20 @@ def home(request):
     return render(request, "portal/home_manager.html", {"home": data, "active_area": "home"})
 
 
+# Pages of an area that exist already, shown on the area's page: (area, URL name, label, capability).
+AREA_LINKS = [
+    ("fai-da-te", "accounts:sim_associations", _("Associate SIMs"), Cap.SIM_ASSOCIATE),
+    ("fai-da-te", "accounts:sim_association_log", _("SIM associations"), Cap.ASSOCIATION_LOG_VIEW),
+]
+
+
 @portal_login_required
 def area(request, slug):
     if slug not in PENDING_AREAS:
         raise Http404
-    return render(request, "portal/area_pending.html", {"title": PENDING_AREAS[slug], "active_area": slug})
+    links = [(name, label) for area, name, label, cap in AREA_LINKS if area == slug and request.scope.can(cap)]
+    context = {"title": PENDING_AREAS[slug], "active_area": slug, "links": links}
+    return render(request, "portal/area_pending.html", context)
 
 
 @require_POST

@@ -55,7 +55,7 @@ def test_unknown_number_looks_the_same_and_sends_nothing(client):
     assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
     assert OutboxMessage.objects.filter(recipient="+393479990001").count() == 0
     page = client.get(CODE)
-    assert page.status_code == 200 and "If +393479990001 is a business line" in page.content.decode()
+    assert page.status_code == 200 and "If +39 347 999 0001 is a business line" in page.content.decode()
     response = client.post(CODE, {"code": "123456"})
     assert response.status_code == 400
     assert "code" in response.context["form"].errors
