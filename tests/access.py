@@ -57,4 +57,6 @@ ROUTES = [
         method="post",
     ),
     Route("accounts:sim_association_log", {**PORTAL_PAGE, "employee": 403}),
+    Route("api:sims", {**API_READ, "admin": 403, "manager": 403, "referent": 403, "staff": 403}),
+    Route("api:sim_association_log", {**API_READ, "employee": 403, "staff": 403}),
 ]

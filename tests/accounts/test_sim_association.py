@@ -113,3 +113,26 @@ def test_managers_see_the_log_of_their_company_only(client, employee, company, o
 def test_bad_numbers_get_field_errors(client, employee, number):
     response = client.post(LIST, {"number": number})
     assert response.status_code == 400 and "number" in response.context["form"].errors
+
+
+def test_the_app_associates_and_disassociates_a_sim(client, employee, company):
+    line = LineFactory(company=company)
+    api = reverse("api:sims")
+    assert client.post(api, {"number": line.number}, content_type="application/json").status_code == 202
+    code = re.search(r"\b(\d{6})\b", OutboxMessage.objects.get().body).group(1)
+    confirm = client.post(
+        reverse("api:sims_confirm"), {"number": line.number, "code": code}, content_type="application/json"
+    )
+    assert confirm.status_code == 201 and confirm.json()["number"] == line.number
+    assert client.get(api).json() == [{"id": line.pk, "number": line.number}]
+    assert client.delete(reverse("api:sims_disassociate", args=[line.pk])).status_code == 204
+    assert client.get(api).json() == []
+    assert client.delete(reverse("api:sims_disassociate", args=[line.pk])).status_code == 404
+
+
+def test_the_api_log_is_for_managers(client, employee, company):
+    SimAssociation.objects.create(user=employee, line=LineFactory(company=company))
+    assert client.get(reverse("api:sim_association_log")).status_code == 403
+    client.force_login(UserFactory(company=company))
+    results = client.get(reverse("api:sim_association_log")).json()["results"]
+    assert [r["employee_number"] for r in results] == [employee.line.number]

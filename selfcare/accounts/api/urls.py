@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import registration_employee
+from . import registration_employee, sim_association
 
 urlpatterns = [
     path("registration/employee/start/", registration_employee.StartView.as_view(), name="register_employee_start"),
@@ -14,4 +14,8 @@ urlpatterns = [
         registration_employee.PasswordView.as_view(),
         name="register_employee_password",
     ),
+    path("sims/", sim_association.AssociatedSimsView.as_view(), name="sims"),
+    path("sims/confirm/", sim_association.ConfirmView.as_view(), name="sims_confirm"),
+    path("sims/<int:line_id>/", sim_association.DisassociateView.as_view(), name="sims_disassociate"),
+    path("sim-associations/", sim_association.AssociationLogView.as_view(), name="sim_association_log"),
 ]
