@@ -253,7 +253,7 @@ USAGE_RETENTION_MONTHS = env.int("USAGE_RETENTION_MONTHS", default=6)
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["selfcare.api.permissions.HasCapability"],
     "EXCEPTION_HANDLER": "selfcare.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

@@ -1,7 +1,35 @@
+"""Who may open a route, declared on the view itself.
+
+Every page and API view says whether it is public, for any portal user, or for the holders of a
+capability; the access-matrix test reads these declarations from the URL map and checks every
+route against every profile, so a new route is covered as soon as it exists (and fails the test
+if it declares nothing).
+"""
+
+from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+
+from .permissions import Cap
+
+
+@dataclass(frozen=True)
+class Access:
+    kind: str  # "public" | "portal" | "capability"
+    cap: Cap | None = None
+
+
+PUBLIC = Access("public")
+PORTAL = Access("portal")
+
+
+def public(view):
+    """Anyone, logged in or not (registration, recovery, health probes)."""
+    view.access = PUBLIC
+    return view
 
 
 def portal_login_required(view):
@@ -14,4 +42,22 @@ def portal_login_required(view):
             return redirect("admin:index")
         return view(request, *args, **kwargs)
 
+    wrapper.access = PORTAL
     return wrapper
+
+
+def capability_required(cap: Cap):
+    """A portal user whose role has `cap` (SPEC §1); others get 403."""
+
+    def decorator(view):
+        @portal_login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.scope.can(cap):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapper.access = Access("capability", cap)
+        return wrapper
+
+    return decorator

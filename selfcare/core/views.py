@@ -8,9 +8,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from huey.contrib.djhuey import HUEY
 
+from .decorators import public
+
 logger = logging.getLogger(__name__)
 
 
+@public
 @never_cache
 @require_GET
 def healthz(request):
@@ -37,6 +40,7 @@ def _queue_ready() -> bool:
         return False
 
 
+@public
 @never_cache
 @require_GET
 def readyz(request):

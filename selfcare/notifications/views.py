@@ -2,9 +2,12 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 
+from selfcare.core.decorators import public
+
 from .models import OutboxMessage
 
 
+@public
 def dev_inbox(request):
     """Every SMS and email the product sent, so a person trying the demo can read one-time codes.
 

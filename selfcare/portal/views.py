@@ -1,4 +1,4 @@
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -48,7 +48,7 @@ def switch_line(request):
     try:
         line_id = int(request.POST.get("line", ""))
     except ValueError:
-        raise Http404 from None
+        return HttpResponseBadRequest()
     if line_id not in request.scope.line_ids:
         raise Http404
     request.session[SESSION_CURRENT_LINE] = line_id

@@ -146,7 +146,7 @@ def test_employee_switches_to_an_associated_line_but_not_to_others(client, compa
     client.force_login(employee)
     url = reverse("portal:switch_line")
     assert client.post(url, {"line": stranger.pk}).status_code == 404
-    assert client.post(url, {"line": "x' OR 1=1"}).status_code == 404
+    assert client.post(url, {"line": "x' OR 1=1"}).status_code == 400
     response = client.post(url, {"line": associated.pk, "next": "https://evil.example/"})
     assert response.status_code == 302 and response["Location"] == reverse("portal:home")
     assert client.get(reverse("portal:home")).context["home"].line == associated

@@ -6,11 +6,11 @@ The state between steps is kept in the server-side session (the session cookie),
 from django.contrib.auth import login
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from selfcare.accounts.services import registration_employee as service
+from selfcare.core.decorators import PUBLIC
 from selfcare.core.ratelimit import client_ip
 from selfcare.core.validators import clean_phone_number
 
@@ -56,7 +56,7 @@ def _step(registration, done=False):
 
 
 class _Step(APIView):
-    permission_classes = [AllowAny]
+    access = PUBLIC
     authentication_classes = []  # anonymous flow; the session middleware still keeps the state
     serializer_class = None
 

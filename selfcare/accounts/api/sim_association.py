@@ -3,7 +3,6 @@
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,6 +10,7 @@ from rest_framework.views import APIView
 from selfcare.accounts import selectors
 from selfcare.accounts.models import SimAssociation
 from selfcare.accounts.services import sim_association as service
+from selfcare.core.decorators import Access
 from selfcare.core.permissions import Cap
 from selfcare.core.ratelimit import client_ip
 from selfcare.core.validators import clean_phone_number
@@ -48,21 +48,19 @@ class LogSerializer(serializers.ModelSerializer):
         fields = ["id", "employee_number", "line_number", "created_at", "ended_at"]
 
 
-def _require(request, cap):
-    if not request.scope.can(cap):
-        raise PermissionDenied
+ASSOCIATE = Access("capability", Cap.SIM_ASSOCIATE)
 
 
 class AssociatedSimsView(APIView):
+    access = ASSOCIATE
+
     @extend_schema(responses=LineSerializer(many=True), summary="My associated SIMs")
     def get(self, request):
-        _require(request, Cap.SIM_ASSOCIATE)
         lines = selectors.associated_lines(scope=request.scope)
         return Response(LineSerializer([{"id": x.pk, "number": x.number} for x in lines], many=True).data)
 
     @extend_schema(request=AddSerializer, responses={202: None}, summary="Send a code to the SIM to associate")
     def post(self, request):
-        _require(request, Cap.SIM_ASSOCIATE)
         serializer = AddSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         service.sim_association_start(
@@ -72,9 +70,10 @@ class AssociatedSimsView(APIView):
 
 
 class ConfirmView(APIView):
+    access = ASSOCIATE
+
     @extend_schema(request=ConfirmSerializer, responses={201: LineSerializer}, summary="Associate with the code")
     def post(self, request):
-        _require(request, Cap.SIM_ASSOCIATE)
         serializer = ConfirmSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         association = service.sim_association_confirm(
@@ -85,9 +84,10 @@ class ConfirmView(APIView):
 
 
 class DisassociateView(APIView):
+    access = ASSOCIATE
+
     @extend_schema(responses={204: None}, summary="Disassociate one of my SIMs")
     def delete(self, request, line_id: int):
-        _require(request, Cap.SIM_ASSOCIATE)
         service.sim_disassociate(scope=request.scope, user=request.user, line_id=line_id, ip=client_ip(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -98,9 +98,9 @@ class LogPagination(CursorPagination):
 
 
 class AssociationLogView(generics.ListAPIView):
+    access = Access("capability", Cap.ASSOCIATION_LOG_VIEW)
     serializer_class = LogSerializer
     pagination_class = LogPagination
 
     def get_queryset(self):
-        _require(self.request, Cap.ASSOCIATION_LOG_VIEW)
         return selectors.association_log(scope=self.request.scope)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from selfcare.accounts.forms import registration_employee as forms
 from selfcare.accounts.services import registration_employee as service
+from selfcare.core.decorators import public
 from selfcare.core.errors import ApplicationError, add_error_to_form
 from selfcare.core.ratelimit import client_ip
 
@@ -29,6 +30,7 @@ def _restart(request, exc):
     return redirect("accounts:register_employee")
 
 
+@public
 def start(request):
     form = forms.StartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -43,6 +45,7 @@ def start(request):
     return _page(request, form, "start", status=400 if form.errors else 200)
 
 
+@public
 def code(request):
     try:
         registration = service.Registration.load(
@@ -71,6 +74,7 @@ def code(request):
     return _page(request, form, registration.step, registration=registration, status=400 if form.errors else 200)
 
 
+@public
 def sim_secret(request):
     try:
         registration = service.Registration.load(request.session, expected=service.Step.SIM_SECRET)
@@ -89,6 +93,7 @@ def sim_secret(request):
     return _page(request, form, service.Step.SIM_SECRET, registration=registration, status=400 if form.errors else 200)
 
 
+@public
 def password(request):
     try:
         registration = service.Registration.load(request.session, expected=service.Step.PASSWORD)

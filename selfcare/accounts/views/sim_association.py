@@ -1,7 +1,6 @@
 """Associa SIM pages (SPEC F-ACC-2) and the managers' association log (F-ACC-3)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_POST
 from selfcare.accounts import selectors
 from selfcare.accounts.forms.sim_association import AddSimForm, ConfirmSimForm
 from selfcare.accounts.services import sim_association as service
-from selfcare.core.decorators import portal_login_required
+from selfcare.core.decorators import capability_required
 from selfcare.core.errors import ApplicationError, add_error_to_form
 from selfcare.core.permissions import Cap
 from selfcare.core.ratelimit import client_ip
@@ -19,14 +18,8 @@ from selfcare.core.ratelimit import client_ip
 PENDING = "sim_association_number"
 
 
-def _require(request, cap):
-    if not request.scope.can(cap):
-        raise PermissionDenied
-
-
-@portal_login_required
+@capability_required(Cap.SIM_ASSOCIATE)
 def associations(request):
-    _require(request, Cap.SIM_ASSOCIATE)
     form = AddSimForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -48,9 +41,8 @@ def associations(request):
     return render(request, "accounts/sim_associations.html", context, status=status)
 
 
-@portal_login_required
+@capability_required(Cap.SIM_ASSOCIATE)
 def confirm(request):
-    _require(request, Cap.SIM_ASSOCIATE)
     number = request.session.get(PENDING)
     if not number:
         return redirect("accounts:sim_associations")
@@ -72,9 +64,8 @@ def confirm(request):
 
 
 @require_POST
-@portal_login_required
+@capability_required(Cap.SIM_ASSOCIATE)
 def disassociate(request, line_id):
-    _require(request, Cap.SIM_ASSOCIATE)
     try:
         service.sim_disassociate(
             scope=request.scope, user=request.user, line_id=line_id, session=request.session, ip=client_ip(request)
@@ -85,8 +76,7 @@ def disassociate(request, line_id):
     return redirect("accounts:sim_associations")
 
 
-@portal_login_required
+@capability_required(Cap.ASSOCIATION_LOG_VIEW)
 def association_log(request):
-    _require(request, Cap.ASSOCIATION_LOG_VIEW)
     page = Paginator(selectors.association_log(scope=request.scope), 50).get_page(request.GET.get("page"))
     return render(request, "accounts/sim_association_log.html", {"page": page, "active_area": "fai-da-te"})
