@@ -8,14 +8,13 @@ os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "hvzmhYvVGIXvqcQpWhCWEkUW1sUY3Lm0
 
 from .settings import *  # noqa: E402,F403
 from .settings import HUEY  # noqa: E402
+from .settings import PASSWORD_HASHERS as PRODUCT_PASSWORD_HASHERS  # noqa: E402
 
 # Tasks run inline during tests (DESIGN.md §7); the Redis queue has its own test.
 HUEY = {**HUEY, "immediate": True}
 # Hashing is not what most tests are about; argon2 stays configured after the fast hasher.
-PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.MD5PasswordHasher",
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
-]
+# The product's hashers follow, so imported legacy hashes are read in tests too.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PRODUCT_PASSWORD_HASHERS]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Static files come from the finders in tests; nothing is collected.
