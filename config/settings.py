@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "huey.contrib.djhuey",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "selfcare.core",
     "selfcare.accounts",
     "selfcare.customers",
@@ -80,8 +84,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "selfcare.accounts.sessions.SessionTimeoutMiddleware",
+    "selfcare.accounts.sessions.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "selfcare.core.middleware.ScopeMiddleware",
 ]
@@ -168,7 +176,41 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-SESSION_COOKIE_AGE = env.int("SESSION_ABSOLUTE_SECONDS", default=8 * 3600)
+# allauth's backend with an exact username lookup; Django's own is kept for the sessions opened by
+# our registration flows, which name it (its username lookup is exact too).
+AUTHENTICATION_BACKENDS = [
+    "selfcare.accounts.adapter.CaseSensitiveUsernameBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# django-allauth: username login only, no open signup, no email flows (registration and recovery
+# are our own services, SPEC §3 and §5). Usernames keep their case and are looked up exactly.
+ACCOUNT_ADAPTER = "selfcare.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_PRESERVE_USERNAME_CASING = True
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Failed logins: per client address and per username; every login attempt: per address.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env("LOGIN_FAILED_RATE_LIMIT", default="20/10m/ip,5/5m/key"),
+    "login": env("LOGIN_RATE_LIMIT", default="60/m/ip"),
+}
+# Two-factor authentication for managers (SPEC F-LOG-4): TOTP with recovery codes.
+MFA_ADAPTER = "selfcare.accounts.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# An admin without MFA is sent to the TOTP setup page after login until he turns it on.
+MFA_REQUIRED_FOR_ADMINS = env.bool("MFA_REQUIRED_FOR_ADMINS", default=False)
+USERSESSIONS_TRACK_ACTIVITY = True
+
+# Idle and absolute session timeouts (SPEC F-LOG-3), stricter for managers.
+SESSION_MANAGER_IDLE_SECONDS = env.int("SESSION_MANAGER_IDLE_SECONDS", default=15 * 60)
+SESSION_MANAGER_ABSOLUTE_SECONDS = env.int("SESSION_MANAGER_ABSOLUTE_SECONDS", default=8 * 3600)
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=24 * 3600)
+SESSION_COOKIE_AGE = max(SESSION_ABSOLUTE_SECONDS, SESSION_MANAGER_ABSOLUTE_SECONDS)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

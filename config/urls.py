@@ -10,6 +10,7 @@ urlpatterns = [
     path("backoffice/", admin.site.urls),
     path("api/", include("selfcare.api.urls")),
     path("account/", include("selfcare.accounts.urls")),
+    path("account/", include("selfcare.accounts.allauth_urls")),
     path("", include("selfcare.notifications.urls")),
     path("", include("selfcare.portal.urls")),
 ]

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "selfcare.accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        # Session lifetime signals: stamp the login time, end sessions of disabled or deleted users.
+        from . import sessions  # noqa: F401

@@ -1,15 +1,12 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
-
-from selfcare.core.decorators import public
 
 from .views import login as login_views
 from .views import registration_employee, sim_association
 
 app_name = "accounts"
 urlpatterns = [
-    path("accedi/", login_views.LoginView.as_view(), name="login"),
-    path("esci/", public(auth_views.LogoutView.as_view()), name="logout"),
+    path("accedi/", login_views.login, name="login"),
+    path("esci/", login_views.logout, name="logout"),
     # Employee registration (SPEC F-REG-3)
     path("registrazione/dipendente/", registration_employee.start, name="register_employee"),
     path("registrazione/dipendente/codice/", registration_employee.code, name="register_employee_code"),
