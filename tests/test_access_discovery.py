@@ -16,14 +16,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from selfcare.accounts.models import SimAssociation
 from selfcare.core.decorators import PORTAL, Access
 from selfcare.core.permissions import Role, role_can
-from tests.factories import LineFactory
+from tests.factories import LineFactory, UserFactory
 
 # Namespaces with their own rules: the back office (Django admin permissions) and language switch.
 SKIPPED_NAMESPACES = {"admin"}
 SKIPPED_NAMES = {"set_language"}
 PROFILES = ("anonymous", "employee", "admin", "manager", "referent", "staff")
 # URL parameters that name an object of a company (the others are static values such as an area's slug).
-OBJECT_KWARGS = {"line_id"}
+OBJECT_KWARGS = {"line_id", "manager_id"}
 ROLES = {"employee": Role.EMPLOYEE, "admin": Role.ADMIN, "manager": Role.MANAGER, "referent": Role.REFERENT}
 
 
@@ -70,7 +70,13 @@ def world(profiles, company, other_company):
     own = LineFactory(company=company)
     SimAssociation.objects.create(user=profiles["employee"], line=own)
     foreign = LineFactory(company=other_company)
-    return {"a": {"line_id": own.pk, "slug": "prodotti"}, "b": {"line_id": foreign.pk, "slug": "prodotti"}}
+    # A Telco Manager of each company, apart from the profiles (a reissue logs him out).
+    manager = UserFactory(company=company, role=Role.MANAGER)
+    foreign_manager = UserFactory(company=other_company, role=Role.MANAGER)
+    return {
+        "a": {"line_id": own.pk, "slug": "prodotti", "manager_id": manager.pk, "token": "unknown-token"},
+        "b": {"line_id": foreign.pk, "slug": "prodotti", "manager_id": foreign_manager.pk, "token": "unknown-token"},
+    }
 
 
 def url_for(route, objects):

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .views import login as login_views
-from .views import registration_employee, sim_association
+from .views import managers, registration_admin, registration_employee, sim_association
 
 app_name = "accounts"
 urlpatterns = [
@@ -17,4 +17,13 @@ urlpatterns = [
     path("sim-associate/conferma/", sim_association.confirm, name="sim_association_confirm"),
     path("sim-associate/<int:line_id>/dissocia/", sim_association.disassociate, name="sim_disassociate"),
     path("associazioni-sim/", sim_association.association_log, name="sim_association_log"),
+    # User Admin registration (SPEC F-REG-1) and first access by activation link (admins and Telco Managers)
+    path("registrazione/azienda/", registration_admin.register, name="register_admin"),
+    path("registrazione/azienda/inviata/", registration_admin.sent, name="register_admin_sent"),
+    path("attivazione/<str:token>/", registration_admin.activate, name="activate"),
+    # Telco Managers (SPEC F-REG-2, F-PWD-2): the User Admin only
+    path("manager/", managers.manager_list, name="managers"),
+    path("manager/nuovo/", managers.manager_create, name="manager_create"),
+    path("manager/<int:manager_id>/riemissione/", managers.manager_reissue, name="manager_reissue"),
+    path("manager/<int:manager_id>/elimina/", managers.manager_delete, name="manager_delete"),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import registration_employee, sim_association
+from . import managers, registration_admin, registration_employee, sim_association
 
 urlpatterns = [
     path("registration/employee/start/", registration_employee.StartView.as_view(), name="register_employee_start"),
@@ -18,4 +18,9 @@ urlpatterns = [
     path("sims/confirm/", sim_association.ConfirmView.as_view(), name="sims_confirm"),
     path("sims/<int:line_id>/", sim_association.DisassociateView.as_view(), name="sims_disassociate"),
     path("sim-associations/", sim_association.AssociationLogView.as_view(), name="sim_association_log"),
+    path("registration/admin/", registration_admin.RegisterView.as_view(), name="register_admin"),
+    path("activation/", registration_admin.ActivateView.as_view(), name="activate"),
+    path("managers/", managers.ManagerListView.as_view(), name="managers"),
+    path("managers/<int:manager_id>/", managers.ManagerDetailView.as_view(), name="manager_detail"),
+    path("managers/<int:manager_id>/reissue/", managers.ManagerReissueView.as_view(), name="manager_reissue"),
 ]
