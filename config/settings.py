@@ -176,12 +176,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-# allauth's backend with an exact username lookup; Django's own is kept for the sessions opened by
-# our registration flows, which name it (its username lookup is exact too).
-AUTHENTICATION_BACKENDS = [
-    "selfcare.accounts.adapter.CaseSensitiveUsernameBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# allauth's backend with an exact username lookup; registration and activation log users in with it too.
+AUTHENTICATION_BACKENDS = ["selfcare.accounts.adapter.CaseSensitiveUsernameBackend"]
 
 # django-allauth: username login only, no open signup, no email flows (registration and recovery
 # are our own services, SPEC §3 and §5). Usernames keep their case and are looked up exactly.

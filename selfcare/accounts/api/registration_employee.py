@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from selfcare.accounts.services import activation
 from selfcare.accounts.services import registration_employee as service
 from selfcare.core.decorators import PUBLIC
 from selfcare.core.ratelimit import client_ip
@@ -109,5 +110,5 @@ class PasswordView(_Step):
     def post(self, request):
         registration = service.Registration.load(request.session, expected=service.Step.PASSWORD)
         user = service.registration_complete(session=request.session, ip=client_ip(request), **self.parsed(request))
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=activation.login_backend())
         return _step(registration, done=True)

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from selfcare.accounts.forms import registration_employee as forms
+from selfcare.accounts.services import activation
 from selfcare.accounts.services import registration_employee as service
 from selfcare.core.decorators import public
 from selfcare.core.errors import ApplicationError, add_error_to_form
@@ -115,7 +116,7 @@ def password(request):
                 return _restart(request, exc)
             add_error_to_form(form, exc)
             return _page(request, form, service.Step.PASSWORD, registration=registration, status=exc.status)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=activation.login_backend())
         messages.success(request, _("Welcome! Your account is ready: your username is your mobile number."))
         return redirect("portal:home")
     return _page(request, form, service.Step.PASSWORD, registration=registration, status=400 if form.errors else 200)
