@@ -54,6 +54,11 @@ def axe_check():
     return check
 
 
+WIDER_THAN_VIEWPORT = "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
+
+
 def screenshot(page, name: str) -> None:
+    """Save a full-page screenshot, after checking that nothing makes the page scroll sideways."""
+    assert not page.evaluate(WIDER_THAN_VIEWPORT), f"{name}: the page scrolls sideways"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}-{page.viewport_size['width']}.png", full_page=True)
