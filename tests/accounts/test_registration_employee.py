@@ -170,3 +170,16 @@ def test_resend_sends_a_new_code_and_is_throttled(client):
     assert OutboxMessage.objects.filter(recipient=line.number).count() == 3
     client.post(CODE, {"resend": "1"})  # the fourth within minutes is refused
     assert OutboxMessage.objects.filter(recipient=line.number).count() == 3
+
+
+def test_a_profile_opened_by_autologin_registers_to_get_a_password(client):
+    line = LineFactory(number="+393471110009")
+    autologin_profile = User.objects.create(username="3471110009", role=Role.EMPLOYEE, company=line.company, line=line)
+    autologin_profile.set_unusable_password()
+    autologin_profile.save()
+    client.post(START, {"number": line.number, "email": "a@example.it"})
+    client.post(CODE, {"code": last_code(line.number)})
+    client.post(PASSWORD, {"password": GOOD_PASSWORD, "password2": GOOD_PASSWORD})
+    user = User.objects.get()
+    assert user.pk == autologin_profile.pk and user.check_password(GOOD_PASSWORD)
+    assert user.email == "a@example.it"

@@ -80,6 +80,13 @@ def _registrable_line(number: str) -> Line | None:
     )
 
 
+def _registered_employee(line: Line) -> User | None:
+    """The line's employee account, if it has a password. A profile opened by autologin on the
+    operator's network has none yet: registering gives it one, so it does not block registration."""
+    user = User.objects.filter(role=Role.EMPLOYEE, line=line).first()
+    return user if user is not None and user.has_usable_password() else None
+
+
 def registration_start(*, session, number: str, email: str, ip: str) -> Registration:
     """Step 1. Send the SMS code (or ask for the PUK/PIN of a data-only SIM).
 
@@ -87,7 +94,7 @@ def registration_start(*, session, number: str, email: str, ip: str) -> Registra
     and nothing is sent; a line that already has an account is refused with a clear message.
     """
     line = _registrable_line(number)
-    if line is not None and User.objects.filter(role=Role.EMPLOYEE, line=line).exists():
+    if line is not None and _registered_employee(line) is not None:
         raise ApplicationError(
             _("This line is already registered. Log in, or recover your password if you forgot it."),
             field="number",
@@ -181,14 +188,18 @@ def registration_complete(
     """Last step: the password (TRE heritage: also a security question and its answer); the account exists."""
     registration = Registration.load(session, expected=Step.PASSWORD)
     line = Line.objects.select_related("company").get(pk=registration.line_id)
-    user = User(
-        username=national_username(registration.number),
-        role=Role.EMPLOYEE,
-        company=line.company,
-        line=line,
-        email=registration.email,
-        mobile=registration.number,
+    # The profile autologin may have opened for this line is completed rather than duplicated.
+    user = User.objects.filter(role=Role.EMPLOYEE, line=line).first() or User(
+        username=national_username(registration.number), role=Role.EMPLOYEE, company=line.company, line=line
     )
+    if user.pk and user.has_usable_password():
+        session.pop(SESSION_KEY, None)
+        raise ApplicationError(
+            _("This line is already registered. Log in, or recover your password if you forgot it."),
+            code="already_registered",
+        )
+    user.email = registration.email
+    user.mobile = registration.number
     try:
         validate_password(password, user)
     except ValidationError as exc:
