@@ -100,6 +100,18 @@ def test_managers_mobile_yields_only_the_line_employee(client, company, line):
 
 
 @trusted
+def test_managers_mobile_without_a_business_line_logs_nobody_in(client, company, caplog):
+    manager = UserFactory(company=company, role=Role.MANAGER, mobile=NUMBER)
+    with caplog.at_level(logging.WARNING, logger="selfcare.accounts.autologin"):
+        response = get_home(client)
+    assert response.status_code == 302 and logged_in_user(response) is None
+    assert not User.objects.filter(role=Role.EMPLOYEE).exists()
+    assert not AuditEvent.objects.filter(action="autologin").exists()
+    assert "not an active business mobile line" in caplog.text
+    assert User.objects.get(pk=manager.pk).last_login is None
+
+
+@trusted
 def test_username_taken_by_another_account_is_refused(client, company, line, caplog):
     UserFactory(company=company, role=Role.MANAGER, username="3471234567", mobile=NUMBER)
     with caplog.at_level(logging.WARNING, logger="selfcare.accounts.autologin"):

@@ -26,10 +26,15 @@ def network_page(browser):
     context.close()
 
 
+def use_english(page, live_server):
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+
+
 def test_phone_on_the_mobile_network_lands_on_its_line_home(network_page, live_server, axe_check):
     cache.clear()
     line = LineFactory(number=NUMBER)
     page = network_page
+    use_english(page, live_server)
     with override_settings(AUTOLOGIN_TRUSTED_PROXIES=["127.0.0.1/32"]):
         page.goto(f"{live_server.url}/")
         assert page.url == f"{live_server.url}/"  # not sent to the login page
@@ -39,8 +44,8 @@ def test_phone_on_the_mobile_network_lands_on_its_line_home(network_page, live_s
         assert axe_check(page) == []
 
         # Logging out is not undone by the header on the next page.
-        page.get_by_role("button", name="Menu del profilo").click()
-        page.get_by_role("button", name="Esci").click()
+        page.get_by_role("button", name="Profile menu").click()
+        page.get_by_role("button", name="Log out").click()
         page.wait_for_url("**/account/accedi/**")
         page.goto(f"{live_server.url}/")
         assert "/account/accedi/" in page.url
