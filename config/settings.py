@@ -292,6 +292,9 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 PROVISIONING_ADAPTER = env("PROVISIONING_ADAPTER", default="simulator")  # simulator | http
 PROVISIONING_URL = env("PROVISIONING_URL", default="")
 USAGE_INGEST_TOKEN = env("USAGE_INGEST_TOKEN", default="")
+# One-time codes one client address may ask for in an hour (SMS pumping guard). Mobile carriers put
+# many users behind one address (CGNAT): raise it where the portal sees such addresses.
+OTP_SENDS_PER_IP = env.int("OTP_SENDS_PER_IP", default=10)
 USAGE_RETENTION_MONTHS = env.int("USAGE_RETENTION_MONTHS", default=6)
 
 # --- API ------------------------------------------------------------------------------------

@@ -28,7 +28,6 @@ FAILURE_WINDOW = datetime.timedelta(hours=1)
 # Sending codes costs money and can be abused to pump SMS: at most this many per window.
 SENDS_PER_TARGET = 3
 SENDS_PER_TARGET_WINDOW = 15 * 60
-SENDS_PER_IP = 10
 SENDS_PER_IP_WINDOW = 60 * 60
 
 
@@ -62,7 +61,7 @@ def code_send(
     """
     ratelimit.enforce(
         f"otp-ip:{ip}",
-        limit=SENDS_PER_IP,
+        limit=settings.OTP_SENDS_PER_IP,
         window_seconds=SENDS_PER_IP_WINDOW,
         message=_("Too many codes requested from this connection. Try again later."),
     )
