@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .views import login as login_views
-from .views import managers, registration_admin, registration_employee, sim_association
+from .views import managers, registration_admin, registration_employee, registration_referent, sim_association
 
 app_name = "accounts"
 urlpatterns = [
@@ -26,4 +26,7 @@ urlpatterns = [
     path("manager/nuovo/", managers.manager_create, name="manager_create"),
     path("manager/<int:manager_id>/riemissione/", managers.manager_reissue, name="manager_reissue"),
     path("manager/<int:manager_id>/elimina/", managers.manager_delete, name="manager_delete"),
+    # Referente Aziendale registration, TRE heritage (SPEC F-REG-4)
+    path("registrazione/referente/", registration_referent.start, name="register_referent"),
+    path("registrazione/referente/codice/", registration_referent.code, name="register_referent_code"),
 ]
