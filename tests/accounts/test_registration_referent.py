@@ -87,3 +87,21 @@ def test_bad_input_gets_field_errors(client, tre_company, bad):
     response = client.post(START, data(**bad))
     assert response.status_code == 400
     assert set(response.context["form"].errors) <= set(data())
+
+
+def test_the_app_registers_a_referent(client, tre_company):
+    start = reverse("api:register_referent_start")
+    response = client.post(start, data(channel="email"), content_type="application/json")
+    assert response.status_code == 202
+    code = re.search(r"\b(\d{6})\b", OutboxMessage.objects.get().body).group(1)
+    response = client.post(reverse("api:register_referent_code"), {"code": code}, content_type="application/json")
+    assert response.status_code == 201
+    assert User.objects.get().role == Role.REFERENT
+
+
+def test_the_api_gives_field_errors(client, tre_company):
+    response = client.post(
+        reverse("api:register_referent_start"), data(mobile="abc", channel="fax"), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"mobile", "channel"}

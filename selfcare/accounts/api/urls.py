@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import managers, registration_admin, registration_employee, sim_association
+from . import managers, registration_admin, registration_employee, registration_referent, sim_association
 
 urlpatterns = [
     path("registration/employee/start/", registration_employee.StartView.as_view(), name="register_employee_start"),
@@ -23,4 +23,6 @@ urlpatterns = [
     path("managers/", managers.ManagerListView.as_view(), name="managers"),
     path("managers/<int:manager_id>/", managers.ManagerDetailView.as_view(), name="manager_detail"),
     path("managers/<int:manager_id>/reissue/", managers.ManagerReissueView.as_view(), name="manager_reissue"),
+    path("registration/referent/start/", registration_referent.StartView.as_view(), name="register_referent_start"),
+    path("registration/referent/code/", registration_referent.CodeView.as_view(), name="register_referent_code"),
 ]

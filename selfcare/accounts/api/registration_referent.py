@@ -1,0 +1,56 @@
+"""API of the Referente Aziendale registration (SPEC F-REG-4): the same two steps as the pages."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from selfcare.accounts.forms.registration_referent import StartForm
+from selfcare.accounts.services import registration_referent as service
+from selfcare.core.decorators import PUBLIC
+from selfcare.core.ratelimit import client_ip
+
+
+class StartSerializer(serializers.Serializer):
+    customer_code = serializers.CharField(max_length=20)
+    email = serializers.EmailField(max_length=254)
+    mobile = serializers.CharField(max_length=32)
+    channel = serializers.CharField(max_length=10, help_text="sms or email")
+
+    def validate(self, attrs):
+        # The page's form holds the field rules (code format, Italian mobile): one place for both.
+        form = StartForm(data=attrs)
+        if not form.is_valid():
+            raise serializers.ValidationError(dict(form.errors.items()))
+        return form.cleaned_data
+
+
+class CodeSerializer(serializers.Serializer):
+    code = serializers.CharField(min_length=6, max_length=6)
+
+
+class _Step(APIView):
+    access = PUBLIC
+    authentication_classes = []
+
+
+@extend_schema(request=StartSerializer, responses={202: None}, summary="Referent registration: send the code")
+class StartView(_Step):
+    def post(self, request):
+        serializer = StartSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        service.referent_registration_start(session=request.session, ip=client_ip(request), **serializer.validated_data)
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(
+    request=CodeSerializer, responses={201: None}, summary="Referent registration: the code; credentials by email"
+)
+class CodeView(_Step):
+    def post(self, request):
+        serializer = CodeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        service.referent_registration_confirm(
+            session=request.session, code=serializer.validated_data["code"], ip=client_ip(request)
+        )
+        return Response(status=status.HTTP_201_CREATED)
