@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "selfcare.accounts.sessions.SessionTimeoutMiddleware",
     "selfcare.accounts.sessions.MFARequiredMiddleware",
+    "selfcare.accounts.middleware.ForcedPasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "selfcare.core.middleware.ScopeMiddleware",
 ]
@@ -174,7 +175,8 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # 8 characters for employees, 12 for managers (DESIGN §8); no composition rules.
+    {"NAME": "selfcare.accounts.password_validation.RoleMinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 # allauth's backend with an exact username lookup; registration and activation log users in with it too.

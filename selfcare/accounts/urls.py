@@ -1,7 +1,10 @@
 from django.urls import path
 
+from .views import account as account_views
 from .views import login as login_views
 from .views import managers, registration_admin, registration_employee, registration_referent, sim_association
+from .views import password as password_views
+from .views import recovery as recovery_views
 
 app_name = "accounts"
 urlpatterns = [
@@ -26,6 +29,14 @@ urlpatterns = [
     path("manager/nuovo/", managers.manager_create, name="manager_create"),
     path("manager/<int:manager_id>/riemissione/", managers.manager_reissue, name="manager_reissue"),
     path("manager/<int:manager_id>/elimina/", managers.manager_delete, name="manager_delete"),
+    # Password recovery (SPEC F-PWD-1…4), change (F-PWD-5) and the user's own account (F-ACC-1)
+    path("password-dimenticata/", recovery_views.start, name="password_recovery"),
+    path("password-dimenticata/domanda/", recovery_views.question, name="password_recovery_question"),
+    path("password-dimenticata/codice/", recovery_views.code, name="password_recovery_code"),
+    path("password-dimenticata/nuova/", recovery_views.password, name="password_recovery_password"),
+    path("gestione-utente/", account_views.account, name="account"),
+    path("gestione-utente/password/", password_views.change, name="password_change"),
+    path("gestione-utente/elimina/", account_views.delete, name="account_delete"),
     # Referente Aziendale registration, TRE heritage (SPEC F-REG-4)
     path("registrazione/referente/", registration_referent.start, name="register_referent"),
     path("registrazione/referente/codice/", registration_referent.code, name="register_referent_code"),

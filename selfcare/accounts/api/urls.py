@@ -3,6 +3,8 @@
 from django.urls import path
 
 from . import managers, registration_admin, registration_employee, registration_referent, sim_association
+from . import password as password_api
+from . import recovery as recovery_api
 
 urlpatterns = [
     path("registration/employee/start/", registration_employee.StartView.as_view(), name="register_employee_start"),
@@ -23,6 +25,12 @@ urlpatterns = [
     path("managers/", managers.ManagerListView.as_view(), name="managers"),
     path("managers/<int:manager_id>/", managers.ManagerDetailView.as_view(), name="manager_detail"),
     path("managers/<int:manager_id>/reissue/", managers.ManagerReissueView.as_view(), name="manager_reissue"),
+    path("recovery/start/", recovery_api.StartView.as_view(), name="recovery_start"),
+    path("recovery/answer/", recovery_api.AnswerView.as_view(), name="recovery_answer"),
+    path("recovery/resend/", recovery_api.ResendView.as_view(), name="recovery_resend"),
+    path("recovery/code/", recovery_api.CodeView.as_view(), name="recovery_code"),
+    path("recovery/password/", recovery_api.PasswordView.as_view(), name="recovery_password"),
+    path("password/", password_api.PasswordChangeView.as_view(), name="password_change"),
     path("registration/referent/start/", registration_referent.StartView.as_view(), name="register_referent_start"),
     path("registration/referent/code/", registration_referent.CodeView.as_view(), name="register_referent_code"),
 ]
