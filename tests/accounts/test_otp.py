@@ -2,8 +2,8 @@ import datetime
 import re
 
 import pytest
-from django.conf import settings
 import time_machine
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
