@@ -14,6 +14,7 @@ ruff format --check .
 echo "== django checks"
 DJANGO_SETTINGS_MODULE=config.test_settings python manage.py check --fail-level WARNING
 DJANGO_SETTINGS_MODULE=config.test_settings python manage.py makemigrations --check --dry-run
+DJANGO_SETTINGS_MODULE=config.test_settings python manage.py spectacular --fail-on-warn --file /dev/null
 
 echo "== production settings: check --deploy"
 env -u DATABASE_URL -u REDIS_URL -u DJANGO_ALLOW_ASYNC_UNSAFE DEBUG=0 DEMO=0 HTTPS=1 ALLOWED_HOSTS=selfcare.example \

@@ -16,7 +16,7 @@ from selfcare.core.ratelimit import client_ip
 from selfcare.core.validators import clean_phone_number
 
 
-class StartSerializer(serializers.Serializer):
+class EmployeeRegistrationStartSerializer(serializers.Serializer):
     number = serializers.CharField(max_length=32)
     email = serializers.EmailField(max_length=254)
 
@@ -29,21 +29,21 @@ class StartSerializer(serializers.Serializer):
             raise serializers.ValidationError(exc.messages) from None
 
 
-class CodeSerializer(serializers.Serializer):
+class EmployeeRegistrationCodeSerializer(serializers.Serializer):
     code = serializers.CharField(min_length=6, max_length=6)
 
 
-class SimSecretSerializer(serializers.Serializer):
+class EmployeeRegistrationSimSecretSerializer(serializers.Serializer):
     secret = serializers.CharField(max_length=8, help_text="The SIM's PUK (TRE heritage: its PIN)")
 
 
-class PasswordSerializer(serializers.Serializer):
+class EmployeeRegistrationPasswordSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False)
     security_question = serializers.CharField(max_length=200, required=False, allow_blank=True)
     security_answer = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
-class StepSerializer(serializers.Serializer):
+class EmployeeRegistrationStepSerializer(serializers.Serializer):
     next = serializers.ChoiceField(
         choices=["sms_code", "sim_secret", "email_code", "password", "done"], help_text="The step to do next"
     )
@@ -67,32 +67,44 @@ class _Step(APIView):
         return serializer.validated_data
 
 
-@extend_schema(request=StartSerializer, responses=StepSerializer, summary="Start: company mobile number and email")
+@extend_schema(
+    request=EmployeeRegistrationStartSerializer,
+    responses=EmployeeRegistrationStepSerializer,
+    summary="Start: company mobile number and email",
+)
 class StartView(_Step):
-    serializer_class = StartSerializer
+    serializer_class = EmployeeRegistrationStartSerializer
 
     def post(self, request):
         data = self.parsed(request)
         return _step(service.registration_start(session=request.session, ip=client_ip(request), **data))
 
 
-@extend_schema(request=CodeSerializer, responses=StepSerializer, summary="The code received by SMS or email")
+@extend_schema(
+    request=EmployeeRegistrationCodeSerializer,
+    responses=EmployeeRegistrationStepSerializer,
+    summary="The code received by SMS or email",
+)
 class CodeView(_Step):
-    serializer_class = CodeSerializer
+    serializer_class = EmployeeRegistrationCodeSerializer
 
     def post(self, request):
         return _step(service.registration_verify_code(session=request.session, code=self.parsed(request)["code"]))
 
 
-@extend_schema(request=None, responses=StepSerializer, summary="Send the current code again")
+@extend_schema(request=None, responses=EmployeeRegistrationStepSerializer, summary="Send the current code again")
 class ResendView(_Step):
     def post(self, request):
         return _step(service.registration_resend(session=request.session, ip=client_ip(request)))
 
 
-@extend_schema(request=SimSecretSerializer, responses=StepSerializer, summary="Data-only SIM: its PUK (TRE: PIN)")
+@extend_schema(
+    request=EmployeeRegistrationSimSecretSerializer,
+    responses=EmployeeRegistrationStepSerializer,
+    summary="Data-only SIM: its PUK (TRE: PIN)",
+)
 class SimSecretView(_Step):
-    serializer_class = SimSecretSerializer
+    serializer_class = EmployeeRegistrationSimSecretSerializer
 
     def post(self, request):
         secret = self.parsed(request)["secret"]
@@ -102,10 +114,12 @@ class SimSecretView(_Step):
 
 
 @extend_schema(
-    request=PasswordSerializer, responses=StepSerializer, summary="Choose the password: the account is created"
+    request=EmployeeRegistrationPasswordSerializer,
+    responses=EmployeeRegistrationStepSerializer,
+    summary="Choose the password: the account is created",
 )
 class PasswordView(_Step):
-    serializer_class = PasswordSerializer
+    serializer_class = EmployeeRegistrationPasswordSerializer
 
     def post(self, request):
         registration = service.Registration.load(request.session, expected=service.Step.PASSWORD)

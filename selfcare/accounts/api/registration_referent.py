@@ -11,7 +11,7 @@ from selfcare.core.decorators import PUBLIC
 from selfcare.core.ratelimit import client_ip
 
 
-class StartSerializer(serializers.Serializer):
+class ReferentRegistrationStartSerializer(serializers.Serializer):
     customer_code = serializers.CharField(max_length=20)
     email = serializers.EmailField(max_length=254)
     mobile = serializers.CharField(max_length=32)
@@ -25,7 +25,7 @@ class StartSerializer(serializers.Serializer):
         return form.cleaned_data
 
 
-class CodeSerializer(serializers.Serializer):
+class ReferentRegistrationCodeSerializer(serializers.Serializer):
     code = serializers.CharField(min_length=6, max_length=6)
 
 
@@ -34,21 +34,25 @@ class _Step(APIView):
     authentication_classes = []
 
 
-@extend_schema(request=StartSerializer, responses={202: None}, summary="Referent registration: send the code")
+@extend_schema(
+    request=ReferentRegistrationStartSerializer, responses={202: None}, summary="Referent registration: send the code"
+)
 class StartView(_Step):
     def post(self, request):
-        serializer = StartSerializer(data=request.data)
+        serializer = ReferentRegistrationStartSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         service.referent_registration_start(session=request.session, ip=client_ip(request), **serializer.validated_data)
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
 @extend_schema(
-    request=CodeSerializer, responses={201: None}, summary="Referent registration: the code; credentials by email"
+    request=ReferentRegistrationCodeSerializer,
+    responses={201: None},
+    summary="Referent registration: the code; credentials by email",
 )
 class CodeView(_Step):
     def post(self, request):
-        serializer = CodeSerializer(data=request.data)
+        serializer = ReferentRegistrationCodeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         service.referent_registration_confirm(
             session=request.session, code=serializer.validated_data["code"], ip=client_ip(request)
