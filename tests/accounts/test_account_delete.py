@@ -79,3 +79,22 @@ def test_malformed_confirmation_is_a_field_error(password):
     client = browser(EmployeeFactory())
     response = client.post(DELETE, {"password": password})
     assert response.status_code == 400 and "password" in response.context["form"].errors
+
+
+def test_the_app_deletes_the_employee_account_with_the_password(client):
+    from django.urls import reverse
+
+    from selfcare.accounts.models import User
+    from selfcare.lines.models import Line
+    from tests.factories import EmployeeFactory
+
+    employee = EmployeeFactory()
+    client.force_login(employee)
+    url = reverse("api:account_delete")
+    wrong = client.post(url, {"password": "not-the-password"}, content_type="application/json")
+    assert wrong.status_code == 400 and "password" in wrong.json()["error"]["fields"]
+    response = client.post(url, {"password": "correct-horse-battery"}, content_type="application/json")
+    assert response.status_code == 204
+    assert not User.objects.filter(pk=employee.pk).exists()
+    assert Line.objects.filter(pk=employee.line_id).exists()
+    assert client.get(reverse("api:me")).status_code in (401, 403)

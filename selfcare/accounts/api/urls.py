@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import managers, registration_admin, registration_employee, registration_referent, sim_association
+from . import account, managers, registration_admin, registration_employee, registration_referent, sim_association
 from . import password as password_api
 from . import recovery as recovery_api
 
@@ -33,4 +33,5 @@ urlpatterns = [
     path("password/", password_api.PasswordChangeView.as_view(), name="password_change"),
     path("registration/referent/start/", registration_referent.StartView.as_view(), name="register_referent_start"),
     path("registration/referent/code/", registration_referent.CodeView.as_view(), name="register_referent_code"),
+    path("delete/", account.AccountDeleteView.as_view(), name="account_delete"),
 ]
