@@ -34,6 +34,7 @@ def test_employee_recovers_the_password_with_the_sms_code(page, live_server, axe
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Repeat the new password").fill(NEW_PASSWORD)
+    assert "At least 8 characters" in page.locator("main").inner_text()  # the employee's rule
     screenshot(page, "recovery-new-password")
     assert axe_check(page) == []
     page.get_by_role("button", name="Save the new password").click()

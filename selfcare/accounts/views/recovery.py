@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from selfcare.accounts.forms import recovery as forms
+from selfcare.accounts.models import User
 from selfcare.accounts.services import recovery as service
 from selfcare.core.decorators import public
 from selfcare.core.errors import ApplicationError, add_error_to_form
@@ -98,7 +99,9 @@ def password(request):
     recovery, restart = _load(request, service.Step.PASSWORD)
     if restart:
         return restart
-    form = forms.NewPasswordForm(request.POST or None, tre=recovery.tre)
+    # The code has been checked at this step: the rules shown are those of the account's role.
+    user = User.objects.filter(pk=recovery.user_id).first() if recovery.user_id else None
+    form = forms.NewPasswordForm(request.POST or None, user=user, tre=recovery.tre)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
