@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "allauth.headless",
     "selfcare.core",
     "selfcare.accounts",
     "selfcare.customers",
@@ -203,6 +204,11 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # An admin without MFA is sent to the TOTP setup page after login until he turns it on.
 MFA_REQUIRED_FOR_ADMINS = env.bool("MFA_REQUIRED_FOR_ADMINS", default=False)
 USERSESSIONS_TRACK_ACTIVITY = True
+# The app logs in through allauth headless (SPEC F-CH-2): the "app" client only, with session tokens
+# (X-Session-Token) that our API accepts too. The website keeps allauth's regular pages.
+HEADLESS_ONLY = False
+HEADLESS_CLIENTS = ("app",)
+HEADLESS_SERVE_SPECIFICATION = False
 
 # Idle and absolute session timeouts (SPEC F-LOG-3), stricter for managers.
 SESSION_MANAGER_IDLE_SECONDS = env.int("SESSION_MANAGER_IDLE_SECONDS", default=15 * 60)
@@ -302,7 +308,11 @@ USAGE_RETENTION_MONTHS = env.int("USAGE_RETENTION_MONTHS", default=6)
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # The browser's session cookie, or the app's session token (selfcare.api.auth).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "selfcare.api.auth.SessionTokenAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["selfcare.api.permissions.HasCapability"],
     "EXCEPTION_HANDLER": "selfcare.api.errors.exception_handler",
 }

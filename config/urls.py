@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("backoffice/", admin.site.urls),
     path("api/", include("selfcare.api.urls")),
+    path("api/auth/", include("selfcare.api.auth")),
     path("account/", include("selfcare.accounts.urls")),
     path("account/", include("selfcare.accounts.allauth_urls")),
     path("", include("selfcare.notifications.urls")),

@@ -18,8 +18,10 @@ from selfcare.core.decorators import PORTAL, Access
 from selfcare.core.permissions import Role, role_can
 from tests.factories import LineFactory, UserFactory
 
-# Namespaces with their own rules: the back office (Django admin permissions) and language switch.
-SKIPPED_NAMESPACES = {"admin"}
+# Namespaces with their own rules: the back office (Django admin permissions) and language switch;
+# the app's login endpoints (allauth headless, /api/auth/) speak allauth's own protocol, where an
+# anonymous client is answered 401 with the login flows, and are tested in tests/api/test_app_tokens.py.
+SKIPPED_NAMESPACES = {"admin", "headless"}
 SKIPPED_NAMES = {"set_language"}
 PROFILES = ("anonymous", "employee", "admin", "manager", "referent", "staff")
 # URL parameters that name an object of a company (the others are static values such as an area's slug).
