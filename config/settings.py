@@ -310,8 +310,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # The browser's session cookie, or the app's session token (selfcare.api.auth).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "selfcare.api.auth.SessionTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["selfcare.api.permissions.HasCapability"],
     "EXCEPTION_HANDLER": "selfcare.api.errors.exception_handler",

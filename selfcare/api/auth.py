@@ -52,7 +52,14 @@ class _Refused(exceptions.APIException):
 
 
 class SessionTokenAuthentication(XSessionTokenAuthentication):
-    """allauth's X-Session-Token authentication with the portal's session rules."""
+    """allauth's X-Session-Token authentication with the portal's session rules.
+
+    First in the API's authentication classes, so that an anonymous call gets 401 with a
+    WWW-Authenticate header naming the token (a logged-in user without the right gets 403).
+    """
+
+    def authenticate_header(self, request):
+        return 'Session-Token realm="api", header="X-Session-Token"'
 
     def authenticate(self, request):
         token = self.get_session_token(request)

@@ -128,7 +128,8 @@ def test_api_me_for_an_employee(client, company):
 
 def test_api_errors_have_one_shape(client):
     response = client.get(reverse("api:me"))
-    assert response.status_code == 403
+    assert response.status_code == 401  # anonymous: authenticate first
+    assert "X-Session-Token" in response["WWW-Authenticate"]
     assert set(response.json()["error"]) == {"code", "message", "fields"}
 
 
