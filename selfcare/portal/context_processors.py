@@ -1,12 +1,18 @@
+from functools import partial
+
 from django.conf import settings
 
 from .navigation import areas
+from .selectors import switcher_lines
 
 
 def portal(request):
-    """Brand, menu areas and demo flags for every template."""
+    """Brand, menu areas, demo flags and (read only when a page shows it) the employee's lines."""
+    logged_in = getattr(request, "user", None) is not None and request.user.is_authenticated
     return {
         "brand": settings.BRAND,
         "show_dev_inbox": settings.DEBUG or settings.DEMO,
-        "portal_areas": areas() if getattr(request, "user", None) and request.user.is_authenticated else [],
+        "portal_areas": areas() if logged_in else [],
+        # A callable: the template calls it, so pages without the switcher run no query.
+        "switcher_lines": partial(switcher_lines, scope=request.scope) if logged_in else list,
     }

@@ -69,3 +69,10 @@ def manager_home(*, scope: Scope) -> ManagerHome:
         overdue_count=unpaid["overdue"],
         activations_in_progress=activations.count(),
     )
+
+
+def switcher_lines(*, scope: Scope) -> list[Line]:
+    """The lines an employee can switch between (his own and the associated ones); empty with one line."""
+    if not scope.is_employee or len(scope.line_ids) < 2:
+        return []
+    return list(scope.lines(Line.objects.only("pk", "number")).order_by("number"))

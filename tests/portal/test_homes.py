@@ -151,3 +151,15 @@ def test_employee_switches_to_an_associated_line_but_not_to_others(client, compa
     response = client.post(url, {"line": associated.pk, "next": "https://evil.example/"})
     assert response.status_code == 302 and response["Location"] == reverse("portal:home")
     assert client.get(reverse("portal:home")).context["home"].line == associated
+
+
+def test_the_line_switcher_is_on_every_page_of_an_employee_with_associated_lines(client, company):
+    employee = EmployeeFactory(company=company)
+    client.force_login(employee)
+    page = client.get(reverse("portal:area", args=["traffico"])).content.decode()
+    assert reverse("portal:switch_line") not in page  # one line only: nothing to switch
+    associated = LineFactory(company=company)
+    SimAssociation.objects.create(user=employee, line=associated)
+    page = client.get(reverse("portal:area", args=["traffico"])).content.decode()
+    assert reverse("portal:switch_line") in page
+    assert employee.line.display_number in page and associated.display_number in page
