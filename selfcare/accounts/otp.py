@@ -37,11 +37,17 @@ def _digest(purpose: str, target: str, code: str) -> str:
 
 
 def _recent_failures(purpose: str, target: str) -> int:
+    """Wrong tries on (purpose, target) within the window: on its codes, plus those made when no
+    code was live (an unknown target, or an expired code), which are counted in the cache."""
     since = timezone.now() - FAILURE_WINDOW
     total = OneTimeCode.objects.filter(purpose=purpose, target=target, created_at__gte=since).aggregate(
         n=Sum("failures")
     )["n"]
-    return total or 0
+    return (total or 0) + ratelimit.count(_no_code_key(purpose, target))
+
+
+def _no_code_key(purpose: str, target: str) -> str:
+    return f"otp-no-code:{purpose}:{target}"
 
 
 def _locked_error() -> ApplicationError:
@@ -129,9 +135,14 @@ def _check(purpose: str, target: str, code: str) -> OneTimeCode | ApplicationErr
         .first()
     )
     if otp is None:
-        return ApplicationError(
-            _("This code has expired or was already used: ask for a new one."), field="code", code="expired"
+        # No live code: a target that was never sent one (unknown account or line) must answer
+        # exactly like a wrong code, and lock after as many tries.
+        ratelimit.hit(
+            _no_code_key(purpose, target), limit=MAX_FAILURES, window_seconds=int(FAILURE_WINDOW.total_seconds())
         )
+        if _recent_failures(purpose, target) >= MAX_FAILURES:
+            return _locked_error()
+        return wrong_code_error()
     if hmac.compare_digest(otp.code_hash, _digest(purpose, target, code)):
         otp.used_at = timezone.now()
         otp.save(update_fields=["used_at"])
@@ -142,4 +153,11 @@ def _check(purpose: str, target: str, code: str) -> OneTimeCode | ApplicationErr
         otp.used_at = timezone.now()  # burnt: no more tries on it
         otp.save(update_fields=["used_at"])
         return _locked_error()
-    return ApplicationError(_("The code is not correct."), field="code", code="wrong")
+    return wrong_code_error()
+
+
+def wrong_code_error() -> ApplicationError:
+    # One message for a wrong, an expired and a used code: the answer must not tell them apart.
+    return ApplicationError(
+        _("The code is not correct, or it has expired: ask for a new one."), field="code", code="wrong"
+    )

@@ -18,6 +18,11 @@ def hit(key: str, *, limit: int, window_seconds: int) -> bool:
     return count <= limit
 
 
+def count(key: str) -> int:
+    """Attempts counted under `key` in the current window."""
+    return cache.get(f"rl:{key}") or 0
+
+
 def is_limited(key: str, *, limit: int) -> bool:
     """True when `key` has already used up its attempts (without counting one more)."""
     return (cache.get(f"rl:{key}") or 0) >= limit

@@ -48,7 +48,7 @@ def test_right_code_works_once():
     assert verify(code).context == {"line_id": 7}
     with pytest.raises(ApplicationError) as exc:
         verify(code)
-    assert exc.value.code == "expired"
+    assert exc.value.code == "wrong"
 
 
 def test_code_is_bound_to_purpose_and_target():
@@ -65,7 +65,7 @@ def test_code_expires_after_ten_minutes():
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=10, seconds=1)):
         with pytest.raises(ApplicationError) as exc:
             verify(code)
-    assert exc.value.code == "expired"
+    assert exc.value.code == "wrong"
 
 
 def test_five_wrong_tries_burn_the_code():
@@ -144,3 +144,19 @@ def test_malformed_codes_are_refused_without_counting(typed):
 def test_codes_are_not_predictable():
     codes = {send(target=f"+39347100{i:04d}", ip=f"10.1.0.{i}") for i in range(30)}
     assert len(codes) > 25
+
+
+def test_a_target_never_sent_a_code_answers_and_locks_like_a_wrong_code():
+    """Nothing tells an unknown number from a known one with a wrong code: same error, same lock."""
+    code = send()
+    for target in (NUMBER, "+393479990000"):
+        for _ in range(4):
+            with pytest.raises(ApplicationError) as exc:
+                verify(wrong(code), target=target)
+            assert (exc.value.code, exc.value.message) == ("wrong", otp.wrong_code_error().message)
+        with pytest.raises(ApplicationError) as exc:
+            verify(wrong(code), target=target)
+        assert exc.value.code == "locked"
+        with pytest.raises(ApplicationError) as exc:
+            otp.code_send(purpose=PURPOSE, target=target, channel="sms", ip="10.0.0.2", send=False)
+        assert exc.value.code == "locked"

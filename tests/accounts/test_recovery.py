@@ -20,6 +20,7 @@ from selfcare.customers.models import Heritage
 from selfcare.notifications.models import OutboxMessage
 from tests.factories import CompanyFactory, EmployeeFactory, LineFactory, UserFactory
 
+WRONG_CODE = "The code is not correct, or it has expired: ask for a new one."
 pytestmark = pytest.mark.django_db(transaction=True)
 START = reverse("accounts:password_recovery")
 QUESTION = reverse("accounts:password_recovery_question")
@@ -139,7 +140,9 @@ def test_telco_manager_gets_the_generic_answer_and_nothing_is_sent(client):
     assert "ask your company" in manager_page.content.decode()
     assert OutboxMessage.objects.filter(recipient__in=["+393477654321", "m@example.it"]).count() == 0
     wrong = client.post(CODE, {"code": "123456"})
-    assert wrong.status_code == 400 and wrong.context["form"].errors["code"] == ["The code is not correct."]
+    assert wrong.status_code == 400 and wrong.context["form"].errors["code"] == [
+        "The code is not correct, or it has expired: ask for a new one."
+    ]
 
 
 def test_unknown_username_answers_like_a_known_one(client):
@@ -259,7 +262,9 @@ def test_wrong_codes_show_the_field_error_and_burn_the_code(client):
     code = last_code("+393471110001")
     wrong = "000000" if code != "000000" else "111111"
     response = client.post(CODE, {"code": wrong})
-    assert response.status_code == 400 and response.context["form"].errors["code"] == ["The code is not correct."]
+    assert response.status_code == 400 and response.context["form"].errors["code"] == [
+        "The code is not correct, or it has expired: ask for a new one."
+    ]
     for _ in range(4):
         response = client.post(CODE, {"code": wrong})
     assert response.status_code == 429

@@ -20,6 +20,7 @@ from selfcare.customers.models import Heritage
 from selfcare.notifications.models import OutboxMessage
 from tests.factories import CompanyFactory, UserFactory, vat_number
 
+JSON = "application/json"
 pytestmark = pytest.mark.django_db
 REGISTER = reverse("accounts:register_admin")
 API_REGISTER = reverse("api:register_admin")
@@ -263,22 +264,28 @@ def test_manager_passwords_need_12_characters_and_not_common(client, link, passw
 
 
 def test_api_registration_and_activation(client, company):
-    unknown = client.post(API_REGISTER, form_data(company, vat_number=CompanyFactory.build().vat_number))
-    mismatch = client.post(API_REGISTER, form_data(company, email="x@example.it"))
+    unknown = client.post(
+        API_REGISTER, form_data(company, vat_number=CompanyFactory.build().vat_number), content_type=JSON
+    )
+    mismatch = client.post(API_REGISTER, form_data(company, email="x@example.it"), content_type=JSON)
     assert unknown.status_code == mismatch.status_code == 400
     assert unknown.json() == mismatch.json() and unknown.json()["error"]["code"] == "not_matched"
-    bad = client.post(API_REGISTER, form_data(company, vat_number="12345678901"))
+    bad = client.post(API_REGISTER, form_data(company, vat_number="12345678901"), content_type=JSON)
     assert bad.status_code == 400 and "vat_number" in bad.json()["error"]["fields"]
 
-    assert client.post(API_REGISTER, form_data(company)).status_code == 202
+    assert client.post(API_REGISTER, form_data(company), content_type=JSON).status_code == 202
     _path, token = activation_link(company.legal_rep_email)
-    taken = client.post(API_ACTIVATE, {"token": token, "username": "ab", "password": GOOD_PASSWORD})
+    taken = client.post(API_ACTIVATE, {"token": token, "username": "ab", "password": GOOD_PASSWORD}, content_type=JSON)
     assert taken.status_code == 400 and "username" in taken.json()["error"]["fields"]
-    response = client.post(API_ACTIVATE, {"token": token, "username": "NicoloDL", "password": GOOD_PASSWORD})
+    response = client.post(
+        API_ACTIVATE, {"token": token, "username": "NicoloDL", "password": GOOD_PASSWORD}, content_type=JSON
+    )
     assert response.status_code == 200 and response.json() == {"username": "NicoloDL", "role": "admin"}
     assert client.get(reverse("api:me")).status_code == 200
-    again = client.post(API_ACTIVATE, {"token": token, "username": "Nicolo2", "password": GOOD_PASSWORD})
+    again = client.post(
+        API_ACTIVATE, {"token": token, "username": "Nicolo2", "password": GOOD_PASSWORD}, content_type=JSON
+    )
     assert again.status_code == 400 and again.json()["error"]["code"] == "link_invalid"
     cache.clear()
-    second = client.post(API_REGISTER, form_data(company))
+    second = client.post(API_REGISTER, form_data(company), content_type=JSON)
     assert second.status_code == 409 and second.json()["error"]["code"] == "admin_exists"

@@ -58,3 +58,11 @@ def test_the_schema_documents_the_registration_endpoints(client):
     schema = client.get(reverse("api:schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json").content.decode()
     for step in ("start", "code", "resend", "sim", "password"):
         assert f"/api/v1/account/registration/employee/{step}/" in schema
+
+
+def test_public_flows_accept_json_only(client):
+    """A cross-site HTML form (form-encoded) cannot drive the CSRF-free registration API."""
+    LineFactory(number="+393472220003")
+    response = client.post(reverse("api:register_employee_start"), {"number": "3472220003", "email": "a@example.it"})
+    assert response.status_code == 415
+    assert OutboxMessage.objects.count() == 0

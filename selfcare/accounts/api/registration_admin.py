@@ -4,6 +4,7 @@ from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -60,6 +61,9 @@ class ActivatedSerializer(serializers.Serializer):
 class _Public(APIView):
     access = PUBLIC
     authentication_classes = []  # anonymous flows
+    # JSON only: a cross-site HTML form cannot post JSON, so these CSRF-free flows cannot be
+    # driven from another site (login CSRF through activation or registration).
+    parser_classes = [JSONParser]
 
 
 class RegisterView(_Public):

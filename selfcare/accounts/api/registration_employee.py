@@ -6,6 +6,7 @@ The state between steps is kept in the server-side session (the session cookie),
 from django.contrib.auth import login
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -59,6 +60,9 @@ def _step(registration, done=False):
 class _Step(APIView):
     access = PUBLIC
     authentication_classes = []  # anonymous flow; the session middleware still keeps the state
+    # JSON only: a cross-site HTML form cannot post JSON, so these CSRF-free flows cannot be
+    # driven from another site (login CSRF through activation or registration).
+    parser_classes = [JSONParser]
     serializer_class = None
 
     def parsed(self, request):

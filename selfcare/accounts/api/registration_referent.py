@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -32,6 +33,9 @@ class ReferentRegistrationCodeSerializer(serializers.Serializer):
 class _Step(APIView):
     access = PUBLIC
     authentication_classes = []
+    # JSON only: a cross-site HTML form cannot post JSON, so these CSRF-free flows cannot be
+    # driven from another site (login CSRF through activation or registration).
+    parser_classes = [JSONParser]
 
 
 @extend_schema(

@@ -299,24 +299,10 @@ def recovery_resend(*, session, ip: str) -> Recovery:
 def recovery_verify_code(*, session, code: str) -> Recovery:
     """Step 3: the code. Five wrong codes lock the recovery for an hour (the one-time-code service)."""
     recovery = Recovery.load(session, expected=Step.CODE)
-    if recovery.user_id is None:
-        _decoy_verify(recovery.target, code)
+    # An unknown account was never sent a code: the service answers as for a wrong one, and locks alike.
     otp.code_verify(purpose=PURPOSE, target=recovery.target, code=code)
     recovery.advance(session, Step.PASSWORD)
     return recovery
-
-
-def _decoy_verify(subject: str, code: str) -> None:
-    """No code was sent: answer as a wrong code does, locking after as many tries."""
-    code = (code or "").strip()
-    if not (len(code) == 6 and code.isascii() and code.isdigit()):
-        raise ApplicationError(_("The code has 6 digits."), field="code", code="format")
-    key = f"recovery-decoy-code:{subject}"
-    if not ratelimit.hit(key, limit=otp.MAX_FAILURES - 1, window_seconds=int(otp.FAILURE_WINDOW.total_seconds())):
-        raise ApplicationError(
-            _("Too many wrong codes. For your security, try again in an hour."), field="code", code="locked", status=429
-        )
-    raise ApplicationError(_("The code is not correct."), field="code", code="wrong")
 
 
 def recovery_complete(

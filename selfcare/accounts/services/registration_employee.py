@@ -143,7 +143,7 @@ def registration_verify_code(*, session, code: str) -> Registration:
     else:
         otp.code_verify(purpose=OneTimeCode.Purpose.EMPLOYEE_REGISTRATION_EMAIL, target=registration.email, code=code)
     if registration.line_id is None:  # cannot happen: no code was sent for an unknown number
-        raise ApplicationError(_("The code is not correct."), field="code", code="wrong")
+        raise otp.wrong_code_error()
     registration.step = Step.PASSWORD
     registration.save(session)
     return registration
@@ -187,7 +187,10 @@ def registration_complete(
 ) -> User:
     """Last step: the password (TRE heritage: also a security question and its answer); the account exists."""
     registration = Registration.load(session, expected=Step.PASSWORD)
-    line = Line.objects.select_related("company").get(pk=registration.line_id)
+    line = Line.objects.select_related("company").filter(pk=registration.line_id).first()
+    if line is None:  # the line was ceased or removed meanwhile
+        session.pop(SESSION_KEY, None)
+        raise ApplicationError(_("Start the registration again."), code="restart")
     # The profile autologin may have opened for this line is completed rather than duplicated.
     user = User.objects.filter(role=Role.EMPLOYEE, line=line).first() or User(
         username=national_username(registration.number), role=Role.EMPLOYEE, company=line.company, line=line

@@ -79,8 +79,11 @@ def referent_registration_confirm(*, session, code: str, ip: str = "") -> User:
     pending = _pending(session)
     otp.code_verify(purpose=PURPOSE, target=pending.target, code=code)
     if pending.company_id is None:  # cannot happen: no code is sent when nothing matched
-        raise ApplicationError(_("The code is not correct."), field="code", code="wrong")
-    company = Company.objects.get(pk=pending.company_id)
+        raise otp.wrong_code_error()
+    company = Company.objects.filter(pk=pending.company_id).first()
+    if company is None:
+        session.pop(SESSION_KEY, None)
+        raise ApplicationError(_("Start the registration again."), code="restart")
     provisional = secrets.token_urlsafe(12)
     base = f"ref{company.tre_customer_code}".replace("-", "")
     user = User(

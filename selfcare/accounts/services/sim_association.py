@@ -52,7 +52,7 @@ def sim_association_confirm(*, scope: Scope, user: User, number: str, code: str,
     scope.require(Cap.SIM_ASSOCIATE)
     verified = otp.code_verify(purpose=PURPOSE, target=number, code=code)
     if verified.context.get("user_id") != user.pk:
-        raise ApplicationError(_("The code is not correct."), field="code", code="wrong")
+        raise otp.wrong_code_error()
     with transaction.atomic():
         # The user's row is the lock that keeps two concurrent confirmations under the limit.
         User.objects.select_for_update().get(pk=user.pk)
