@@ -5,12 +5,10 @@ The state between steps is kept in the server-side session (the session cookie),
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from selfcare.accounts.services import recovery as service
-from selfcare.core.decorators import PUBLIC
+from selfcare.api.flows import PublicFlowView
 from selfcare.core.ratelimit import client_ip
 
 
@@ -49,22 +47,8 @@ def _step(recovery, done=False):
     )
 
 
-class _Step(APIView):
-    access = PUBLIC
-    authentication_classes = []  # anonymous flow; the session middleware still keeps the state
-    # JSON only: a cross-site HTML form cannot post JSON, so these CSRF-free flows cannot be
-    # driven from another site (login CSRF through activation or registration).
-    parser_classes = [JSONParser]
-    serializer_class = None
-
-    def parsed(self, request):
-        serializer = self.serializer_class(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
-
 @extend_schema(request=StartSerializer, responses=StepSerializer, summary="Recovery: username or mobile number")
-class StartView(_Step):
+class StartView(PublicFlowView):
     serializer_class = StartSerializer
 
     def post(self, request):
@@ -73,7 +57,7 @@ class StartView(_Step):
 
 
 @extend_schema(request=AnswerSerializer, responses=StepSerializer, summary="Recovery: the security answer (TRE)")
-class AnswerView(_Step):
+class AnswerView(PublicFlowView):
     serializer_class = AnswerSerializer
 
     def post(self, request):
@@ -82,13 +66,13 @@ class AnswerView(_Step):
 
 
 @extend_schema(request=None, responses=StepSerializer, summary="Recovery: send the code again")
-class ResendView(_Step):
+class ResendView(PublicFlowView):
     def post(self, request):
         return _step(service.recovery_resend(session=request.session, ip=client_ip(request)))
 
 
 @extend_schema(request=CodeSerializer, responses=StepSerializer, summary="Recovery: the code received")
-class CodeView(_Step):
+class CodeView(PublicFlowView):
     serializer_class = CodeSerializer
 
     def post(self, request):
@@ -96,7 +80,7 @@ class CodeView(_Step):
 
 
 @extend_schema(request=PasswordSerializer, responses=StepSerializer, summary="Recovery: the new password")
-class PasswordView(_Step):
+class PasswordView(PublicFlowView):
     serializer_class = PasswordSerializer
 
     def post(self, request):

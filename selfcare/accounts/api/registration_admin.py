@@ -4,13 +4,11 @@ from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from selfcare.accounts.forms.registration_admin import check_birth_date
 from selfcare.accounts.services import activation, registration_admin
-from selfcare.core.decorators import PUBLIC
+from selfcare.api.flows import PublicFlowView
 from selfcare.core.ratelimit import client_ip
 from selfcare.core.validators import clean_fiscal_code, clean_phone_number, clean_vat_number
 
@@ -58,15 +56,7 @@ class ActivatedSerializer(serializers.Serializer):
     role = serializers.CharField()
 
 
-class _Public(APIView):
-    access = PUBLIC
-    authentication_classes = []  # anonymous flows
-    # JSON only: a cross-site HTML form cannot post JSON, so these CSRF-free flows cannot be
-    # driven from another site (login CSRF through activation or registration).
-    parser_classes = [JSONParser]
-
-
-class RegisterView(_Public):
+class RegisterView(PublicFlowView):
     @extend_schema(
         request=RegisterSerializer,
         responses={202: None},
@@ -83,7 +73,7 @@ class RegisterView(_Public):
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
-class ActivateView(_Public):
+class ActivateView(PublicFlowView):
     @extend_schema(
         request=ActivateSerializer,
         responses=ActivatedSerializer,

@@ -6,13 +6,11 @@ The state between steps is kept in the server-side session (the session cookie),
 from django.contrib.auth import login
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from selfcare.accounts.services import activation
 from selfcare.accounts.services import registration_employee as service
-from selfcare.core.decorators import PUBLIC
+from selfcare.api.flows import PublicFlowView
 from selfcare.core.ratelimit import client_ip
 from selfcare.core.validators import clean_phone_number
 
@@ -57,26 +55,12 @@ def _step(registration, done=False):
     )
 
 
-class _Step(APIView):
-    access = PUBLIC
-    authentication_classes = []  # anonymous flow; the session middleware still keeps the state
-    # JSON only: a cross-site HTML form cannot post JSON, so these CSRF-free flows cannot be
-    # driven from another site (login CSRF through activation or registration).
-    parser_classes = [JSONParser]
-    serializer_class = None
-
-    def parsed(self, request):
-        serializer = self.serializer_class(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
-
 @extend_schema(
     request=EmployeeRegistrationStartSerializer,
     responses=EmployeeRegistrationStepSerializer,
     summary="Start: company mobile number and email",
 )
-class StartView(_Step):
+class StartView(PublicFlowView):
     serializer_class = EmployeeRegistrationStartSerializer
 
     def post(self, request):
@@ -89,7 +73,7 @@ class StartView(_Step):
     responses=EmployeeRegistrationStepSerializer,
     summary="The code received by SMS or email",
 )
-class CodeView(_Step):
+class CodeView(PublicFlowView):
     serializer_class = EmployeeRegistrationCodeSerializer
 
     def post(self, request):
@@ -97,7 +81,7 @@ class CodeView(_Step):
 
 
 @extend_schema(request=None, responses=EmployeeRegistrationStepSerializer, summary="Send the current code again")
-class ResendView(_Step):
+class ResendView(PublicFlowView):
     def post(self, request):
         return _step(service.registration_resend(session=request.session, ip=client_ip(request)))
 
@@ -107,7 +91,7 @@ class ResendView(_Step):
     responses=EmployeeRegistrationStepSerializer,
     summary="Data-only SIM: its PUK (TRE: PIN)",
 )
-class SimSecretView(_Step):
+class SimSecretView(PublicFlowView):
     serializer_class = EmployeeRegistrationSimSecretSerializer
 
     def post(self, request):
@@ -122,7 +106,7 @@ class SimSecretView(_Step):
     responses=EmployeeRegistrationStepSerializer,
     summary="Choose the password: the account is created",
 )
-class PasswordView(_Step):
+class PasswordView(PublicFlowView):
     serializer_class = EmployeeRegistrationPasswordSerializer
 
     def post(self, request):

@@ -2,13 +2,11 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from selfcare.accounts.forms.registration_referent import StartForm
 from selfcare.accounts.services import registration_referent as service
-from selfcare.core.decorators import PUBLIC
+from selfcare.api.flows import PublicFlowView
 from selfcare.core.ratelimit import client_ip
 
 
@@ -30,18 +28,10 @@ class ReferentRegistrationCodeSerializer(serializers.Serializer):
     code = serializers.CharField(min_length=6, max_length=6)
 
 
-class _Step(APIView):
-    access = PUBLIC
-    authentication_classes = []
-    # JSON only: a cross-site HTML form cannot post JSON, so these CSRF-free flows cannot be
-    # driven from another site (login CSRF through activation or registration).
-    parser_classes = [JSONParser]
-
-
 @extend_schema(
     request=ReferentRegistrationStartSerializer, responses={202: None}, summary="Referent registration: send the code"
 )
-class StartView(_Step):
+class StartView(PublicFlowView):
     def post(self, request):
         serializer = ReferentRegistrationStartSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -54,7 +44,7 @@ class StartView(_Step):
     responses={201: None},
     summary="Referent registration: the code; credentials by email",
 )
-class CodeView(_Step):
+class CodeView(PublicFlowView):
     def post(self, request):
         serializer = ReferentRegistrationCodeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
