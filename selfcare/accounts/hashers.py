@@ -41,7 +41,7 @@ class LegacyPasswordHasher(BasePasswordHasher):
         raise NotImplementedError("legacy hashes are verified, never created")
 
     def matches(self, password: str, encoded: str) -> bool:
-        raise NotImplementedError
+        raise NotImplementedError("each legacy format checks its own hashes")
 
     def verify(self, password, encoded):
         if self.matches(password, encoded):

@@ -89,6 +89,7 @@ def _cf_part(text: str, *, is_first_name: bool) -> str:
     # A first name with four or more consonants skips the second one (the law's rule).
     if is_first_name and len(consonants) >= 4:
         return consonants[0] + consonants[2] + consonants[3]
+    # Names with fewer than three letters are padded with the letter X, as the codice fiscale rule says.
     return ("".join(consonants + vowels) + "XXX")[:3]
 
 
