@@ -16,13 +16,16 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from selfcare.billing.models import Invoice
 from selfcare.customers.models import Company, Heritage, Segment
 from selfcare.demo.world import identity
+from selfcare.demo.world.billing import create_invoices, create_topups
 from selfcare.demo.world.bulk import is_postgresql
 from selfcare.demo.world.catalogue import ensure_catalogue
 from selfcare.demo.world.companies import CompanySpec, build_company
 from selfcare.demo.world.context import Context, Uniques, rome_midnight
 from selfcare.demo.world.usage import Period, Profile, create_counters, generate_usage, make_profiles
+from selfcare.demo.world.users import create_bench_users
 from selfcare.usage.models import Category, DailyUsage, UsageRecord
 
 BENCH_VAT_NUMBER = identity.vat_number(random.Random("selfcare-bench-company"))
@@ -55,6 +58,8 @@ def delete_bench_world() -> None:
         # Usage rows have no dependants: these become single DELETE statements, not row-by-row deletes.
         UsageRecord.objects.filter(line__company__vat_number=BENCH_VAT_NUMBER).delete()
         DailyUsage.objects.filter(line__company__vat_number=BENCH_VAT_NUMBER).delete()
+        # Invoices protect their company from deletion: they go first.
+        Invoice.objects.filter(company__vat_number=BENCH_VAT_NUMBER).delete()
         Company.objects.filter(vat_number=BENCH_VAT_NUMBER).delete()
 
 
@@ -100,6 +105,16 @@ def build_bench_world(
     with transaction.atomic():
         counters = create_counters(ctx, built.lines, built.options, _periods(ctx, profiles))
     stats["counters"] = TableStat(counters, time.perf_counter() - t0)
+
+    t0 = time.perf_counter()
+    with transaction.atomic():
+        on_invoice = create_topups(ctx, [built])
+        invoices, _invoice_lines = create_invoices(
+            ctx, [built], trouble={built.company.pk: "overdue"}, on_invoice=on_invoice
+        )
+        create_bench_users(built)
+    stats["invoices (24 months)"] = TableStat(invoices, time.perf_counter() - t0)
+    log(f"top-ups, invoices and users: {time.perf_counter() - t0:.1f} s")
     return stats
 
 

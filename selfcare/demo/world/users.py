@@ -13,6 +13,8 @@ EMPLOYEE_NUMBER = "+393471234567"
 ADMIN_USERNAME = "demoadmin"
 MANAGER_USERNAME = "demomanager"
 REFERENT_USERNAME = "demoreferente"
+# The benchmark company's profiles (bench/): a Telco Manager and the employee of its first postpaid line.
+BENCH_MANAGER_USERNAME = "benchmanager"
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
@@ -93,3 +95,29 @@ def create_demo_users(*, pmi: BuiltCompany, large: BuiltCompany, tre: BuiltCompa
         mobile=tre_company.legal_rep_mobile,
     )
     return [employee, admin, manager, referent]
+
+
+def create_bench_users(built: BuiltCompany) -> list[User]:
+    """The benchmark company's Telco Manager and one employee, with the demo password."""
+    company = built.company
+    line = next(ln for ln in built.lines if ln.kind == Line.Kind.MOBILE and ln.status == Line.Status.ACTIVE)
+    employee = _user(
+        national(line.number),
+        role=Role.EMPLOYEE,
+        company=company,
+        first_name="Dipendente",
+        last_name="Benchmark",
+        email="",
+        line=line,
+        mobile=line.number,
+    )
+    manager = _user(
+        BENCH_MANAGER_USERNAME,
+        role=Role.MANAGER,
+        company=company,
+        first_name="Manager",
+        last_name="Benchmark",
+        email=f"manager@{company.vat_number}.example.com",
+        mobile=company.legal_rep_mobile,
+    )
+    return [employee, manager]
