@@ -281,6 +281,9 @@ BRAND = {
     "dark": env("BRAND_DARK_COLOR", default="#1f2a44"),
     "support_business": env("BRAND_SUPPORT_BUSINESS", default="1928"),
     "support_tre": env("BRAND_SUPPORT_TRE", default="139"),
+    # The operator's public coverage map and network status pages, linked from the employee's home.
+    "coverage_url": env("BRAND_COVERAGE_URL", default="https://www.nexotelecom.it/copertura"),
+    "network_status_url": env("BRAND_NETWORK_STATUS_URL", default="https://www.nexotelecom.it/stato-rete"),
 }
 
 # --- Integrations (DESIGN.md §6): development adapter by default --------------------------------

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/auth/", include("selfcare.api.auth")),
     path("account/", include("selfcare.accounts.urls")),
     path("account/", include("selfcare.accounts.allauth_urls")),
+    path("prodotti/", include("selfcare.lines.urls")),
     path("", include("selfcare.notifications.urls")),
     path("", include("selfcare.portal.urls")),
 ]

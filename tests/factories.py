@@ -122,3 +122,52 @@ class EmployeeFactory(UserFactory):
     role = Role.EMPLOYEE
     line = factory.SubFactory(LineFactory, company=factory.SelfAttribute("..company"))
     username = factory.LazyAttribute(lambda u: u.line.number.removeprefix("+39"))
+
+
+def fleet(company, size: int, *, first: int = 0, kind: str = Line.Kind.MOBILE, offer=None, holders: bool = True):
+    """`size` lines of `company` written in bulk, each with a holder, a SIM and this period's counters
+    (data at a different share of its allowance per line) and one active option: for list and query tests."""
+    from selfcare.catalog.models import Option
+    from selfcare.customers.models import Holder
+    from selfcare.lines.models import ActiveOption, Counter
+
+    offer = offer or OfferFactory()
+    option, _ = Option.objects.get_or_create(
+        code="giga-extra", defaults={"name": "Giga Extra", "price": Decimal("5.00"), "duration": "monthly"}
+    )
+    today = timezone.localdate()
+    start, end = today.replace(day=1), today.replace(day=1) + datetime.timedelta(days=32)
+    prefix = "+39348" if kind == Line.Kind.MOBILE else "+3902"
+    people = []
+    if holders:
+        people = Holder.objects.bulk_create(
+            Holder(company=company, first_name=f"Nome{first + i}", last_name=f"Cognome{first + i:05d}")
+            for i in range(size)
+        )
+    lines = Line.objects.bulk_create(
+        Line(
+            company=company,
+            number=f"{prefix}{company.pk:02d}{first + i:05d}",
+            kind=kind,
+            offer=offer,
+            holder=people[i] if people else None,
+            activated_on=today - datetime.timedelta(days=100),
+        )
+        for i in range(size)
+    )
+    Sim.objects.bulk_create(
+        Sim(line=line, iccid=iccid(company.pk * 100_000 + first + i), pin="1234", puk="12345678")
+        for i, line in enumerate(lines)
+    )
+    Counter.objects.bulk_create(
+        Counter(line=line, kind=k, period_start=start, period_end=end.replace(day=1), used=used, allowance=allowance)
+        for i, line in enumerate(lines)
+        for k, used, allowance in (("data_mb", (first + i) * 37 % 100 * 100, 10_000), ("voice_min", 10, None))
+    )
+    now = timezone.now()
+    ActiveOption.objects.bulk_create(
+        ActiveOption(line=line, option=option, activated_at=now - datetime.timedelta(days=3),
+                     expires_at=now + datetime.timedelta(days=i % 20 + 1))
+        for i, line in enumerate(lines)
+    )  # fmt: skip
+    return lines

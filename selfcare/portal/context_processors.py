@@ -2,6 +2,8 @@ from functools import partial
 
 from django.conf import settings
 
+from selfcare.notifications.selectors import unread_count
+
 from .navigation import areas
 from .selectors import switcher_lines
 
@@ -15,4 +17,5 @@ def portal(request):
         "portal_areas": areas() if logged_in else [],
         # A callable: the template calls it, so pages without the switcher run no query.
         "switcher_lines": partial(switcher_lines, scope=request.scope) if logged_in else list,
+        "unread_notifications": partial(unread_count, user_id=request.user.pk) if logged_in else int,
     }

@@ -1,14 +1,18 @@
 """Reads for the two home pages; each takes the request's Scope and sees only what it may."""
 
+import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
 from selfcare.billing.models import Invoice
 from selfcare.core.scope import Scope
-from selfcare.lines.models import ActiveOption, Counter, FixedActivation, Line
+from selfcare.lines.models import ActiveOption, Counter, Line
+from selfcare.lines.selectors.lines import active_options, current_counters, near_allowance_exists
 
 
 @dataclass
@@ -25,16 +29,22 @@ def employee_home(*, scope: Scope) -> EmployeeHome:
     current = next((line for line in lines if line.pk == scope.current_line_id), None)
     if current is None:
         raise Http404
-    today = timezone.localdate()
-    counters = list(
-        Counter.objects.filter(line=current, period_start__lte=today, period_end__gt=today).order_by("kind", "bucket")
+    return EmployeeHome(
+        line=current,
+        lines=lines,
+        counters=list(current_counters().filter(line=current)),
+        options=list(active_options().filter(line=current)),
     )
-    options = list(
-        ActiveOption.objects.filter(line=current, status=ActiveOption.Status.ACTIVE)
-        .select_related("option")
-        .order_by(F("expires_at").asc(nulls_last=True))
-    )
-    return EmployeeHome(line=current, lines=lines, counters=counters, options=options)
+
+
+SPEND_MONTHS = 6  # months before the current one on the spend chart
+TOP_LINES = 5
+
+
+@dataclass
+class MonthSpend:
+    month: datetime.date  # first day of the month
+    amount: Decimal
 
 
 @dataclass
@@ -42,16 +52,26 @@ class ManagerHome:
     lines_by_kind: dict
     lines_total: int
     unpaid_count: int
-    unpaid_amount: object
+    unpaid_amount: Decimal
     overdue_count: int
-    activations_in_progress: int
+    spend: list[MonthSpend]
+    near_allowance_count: int
+    top_usage: list[Counter]
+    activating: list[Line]
+    activating_count: int
+
+    @property
+    def spend_this_month(self) -> Decimal:
+        return self.spend[-1].amount
 
 
 def manager_home(*, scope: Scope) -> ManagerHome:
-    """The company at a glance: lines by kind and status, unpaid invoices, activations under way."""
+    """The company at a glance: lines, invoices to pay, spend by month, lines near their allowances,
+    lines being activated. Each part is one aggregate query, whatever the number of lines."""
+    today = timezone.localdate()
     by_kind: dict[str, dict[str, int]] = {}
     total = 0
-    for row in scope.lines(Line.objects.all()).values("kind", "status").annotate(n=Count("pk")).order_by():
+    for row in scope.lines(Line.objects.all()).values("kind", "status").annotate(n=Count("pk")).order_by("kind"):
         by_kind.setdefault(row["kind"], {})[row["status"]] = row["n"]
         total += row["n"]
     open_statuses = [Invoice.Status.TO_PAY, Invoice.Status.PARTIALLY_PAID, Invoice.Status.OVERDUE]
@@ -60,15 +80,63 @@ def manager_home(*, scope: Scope) -> ManagerHome:
         due=Sum(F("total_amount") - F("paid_amount")),
         overdue=Count("pk", filter=Q(status=Invoice.Status.OVERDUE)),
     )
-    activations = FixedActivation.objects.filter(scope.line_filter("line__")).exclude(stage=FixedActivation.Stage.DONE)
+    activating = scope.lines(Line.objects.filter(status=Line.Status.ACTIVATING))
     return ManagerHome(
         lines_by_kind=by_kind,
         lines_total=total,
         unpaid_count=unpaid["n"],
-        unpaid_amount=unpaid["due"] or 0,
+        unpaid_amount=unpaid["due"] or Decimal(0),
         overdue_count=unpaid["overdue"],
-        activations_in_progress=activations.count(),
+        spend=monthly_spend(scope=scope, today=today),
+        near_allowance_count=scope.lines(Line.objects.filter(near_allowance_exists(today))).count(),
+        top_usage=top_usage(scope=scope, today=today),
+        activating=list(
+            activating.select_related("activation").order_by("activation__expected_on", "number")[:TOP_LINES]
+        ),
+        activating_count=activating.count(),
     )
+
+
+def monthly_spend(*, scope: Scope, today: datetime.date) -> list[MonthSpend]:
+    """What the company was invoiced (VAT included) in each of the last months and in this one,
+    by month of issue; months without invoices are zero."""
+    months = [_month_start(today, back) for back in range(SPEND_MONTHS, -1, -1)]
+    rows = (
+        scope.company_rows(Invoice.objects.filter(issued_on__gte=months[0]))
+        .annotate(month=TruncMonth("issued_on"))
+        .values("month")
+        .annotate(amount=Sum("total_amount"))
+        .order_by()
+    )
+    amounts = {_as_date(row["month"]): row["amount"] for row in rows}
+    return [MonthSpend(month=m, amount=amounts.get(m) or Decimal(0)) for m in months]
+
+
+def _month_start(day: datetime.date, back: int) -> datetime.date:
+    """The first day of the month `back` months before the month of `day`."""
+    index = day.year * 12 + day.month - 1 - back
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _as_date(value) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def top_usage(*, scope: Scope, today: datetime.date) -> list[Counter]:
+    """The current counters nearest to (or over) their allowance, one per line, highest first."""
+    counters = (
+        current_counters(today)
+        .filter(scope.line_filter("line__"), allowance__gt=0, line__status=Line.Status.ACTIVE)
+        .annotate(per_mille=ExpressionWrapper(F("used") * 1000 / F("allowance"), output_field=IntegerField()))
+        .select_related("line", "line__holder")
+        .order_by("-per_mille", "line__number")[: TOP_LINES * 4]
+    )
+    seen, top = set(), []
+    for counter in counters:
+        if counter.line_id not in seen:
+            seen.add(counter.line_id)
+            top.append(counter)
+    return top[:TOP_LINES]
 
 
 def switcher_lines(*, scope: Scope) -> list[Line]:

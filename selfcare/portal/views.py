@@ -1,5 +1,6 @@
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -22,11 +23,20 @@ def home(request):
         data = selectors.employee_home(scope=scope)
         return render(request, "portal/home_employee.html", {"home": data, "active_area": "home"})
     data = selectors.manager_home(scope=scope)
-    return render(request, "portal/home_manager.html", {"home": data, "active_area": "home"})
+    chart = {
+        "label": str(_("Invoiced")),
+        "labels": [date_format(m.month, "M Y") for m in data.spend],
+        "amounts": [float(m.amount) for m in data.spend],  # the chart only draws; the table shows exact euros
+    }
+    return render(request, "portal/home_manager.html", {"home": data, "spend_chart": chart, "active_area": "home"})
 
 
 # Pages of an area that exist already, shown on the area's page: (area, URL name, label, capability).
 AREA_LINKS = [
+    ("prodotti", "lines:mobile", _("Mobile lines"), Cap.COMPANY_LINES_VIEW),
+    ("prodotti", "lines:fixed", _("Fixed lines"), Cap.COMPANY_LINES_VIEW),
+    ("prodotti", "lines:pools", _("Giga Smart Share"), Cap.COMPANY_LINES_VIEW),
+    ("prodotti", "lines:devices", _("Devices"), Cap.DEVICES_VIEW),
     ("fai-da-te", "accounts:sim_associations", _("Associate SIMs"), Cap.SIM_ASSOCIATE),
     ("fai-da-te", "accounts:sim_association_log", _("SIM associations"), Cap.ASSOCIATION_LOG_VIEW),
 ]
@@ -36,6 +46,9 @@ AREA_LINKS = [
 def area(request, slug):
     if slug not in PENDING_AREAS:
         raise Http404
+    if slug == "prodotti" and request.scope.is_employee:
+        # An employee's products are his current line.
+        return redirect("lines:detail", line_id=request.scope.current_line_id)
     links = [(name, label) for area, name, label, cap in AREA_LINKS if area == slug and request.scope.can(cap)]
     context = {"title": PENDING_AREAS[slug], "active_area": slug, "links": links}
     return render(request, "portal/area_pending.html", context)

@@ -1,0 +1,1 @@
+"""Reads of the "Prodotti" area, one module per page family."""

@@ -1,0 +1,183 @@
+"""Reads of the mobile and fixed line lists and of one line (SPEC F-PRD-1..3).
+
+Every list is built from the request's Scope, filtered in the database and paginated by keyset,
+so a page costs the same few queries with ten lines or ten thousand.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Concat, Lower
+from django.db.models.lookups import GreaterThanOrEqual
+from django.http import Http404
+from django.utils import timezone
+
+from selfcare.catalog.models import Offer
+from selfcare.core.pagination import Page, keyset_page
+from selfcare.core.permissions import Cap
+from selfcare.core.scope import Scope
+from selfcare.lines.models import ActiveOption, Counter, Device, Line, Sim
+from selfcare.topups.models import Topup
+
+NEAR_ALLOWANCE_PERCENT = 80
+
+# Sort choices of the line lists: name → the annotation it orders by (the number breaks ties).
+SORTS = {
+    "number": "number",
+    "holder": "sort_holder",
+    "offer": "sort_offer",
+    "status": "status",
+    "cost_centre": "sort_cost_centre",
+}
+
+
+@dataclass(frozen=True)
+class LineFilters:
+    """What the manager asked for; empty values mean "any"."""
+
+    kind: str = Line.Kind.MOBILE
+    q: str = ""
+    offer_id: int | None = None
+    status: str = ""
+    cost_centre_id: int | None = None
+    payment: str = ""  # "prepaid" | "postpaid"
+    near_allowance: bool = False
+    sort: str = "number"
+    descending: bool = False
+
+
+def current_counters(today: datetime.date | None = None) -> QuerySet:
+    """Counters of the period running today, in display order (plan first, then options)."""
+    today = today or timezone.localdate()
+    return Counter.objects.filter(period_start__lte=today, period_end__gt=today).order_by("kind", "bucket")
+
+
+def active_options() -> QuerySet:
+    return (
+        ActiveOption.objects.filter(status=ActiveOption.Status.ACTIVE)
+        .select_related("option")
+        .order_by(F("expires_at").asc(nulls_last=True), "option__name")
+    )
+
+
+def near_allowance_exists(today: datetime.date) -> Exists:
+    """True for a line with a current counter at or over NEAR_ALLOWANCE_PERCENT of its allowance."""
+    return Exists(
+        current_counters(today).filter(
+            # used / allowance >= 80%, in integers: used × 100 >= allowance × 80.
+            GreaterThanOrEqual(F("used") * 100, F("allowance") * NEAR_ALLOWANCE_PERCENT),
+            line=OuterRef("pk"),
+            allowance__gt=0,
+        )
+    )
+
+
+def line_queryset(*, scope: Scope, filters: LineFilters, today: datetime.date | None = None) -> QuerySet:
+    """The scope's lines matching the filters, annotated with their sort keys (not yet ordered)."""
+    today = today or timezone.localdate()
+    qs = scope.lines(Line.objects.filter(kind=filters.kind))
+    if filters.q:
+        qs = qs.filter(_search(filters.q))
+    if filters.offer_id:
+        qs = qs.filter(offer_id=filters.offer_id)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.cost_centre_id:
+        qs = qs.filter(cost_centre_id=filters.cost_centre_id)
+    if filters.payment == "prepaid":
+        qs = qs.filter(offer__kind=Offer.Kind.PREPAID)
+    elif filters.payment == "postpaid":
+        qs = qs.exclude(offer__kind=Offer.Kind.PREPAID)
+    if filters.near_allowance:
+        qs = qs.filter(near_allowance_exists(today))
+    return qs.annotate(
+        sort_holder=Lower(
+            Concat(Coalesce("holder__last_name", Value("")), Value(" "), Coalesce("holder__first_name", Value("")))
+        ),
+        sort_offer=F("offer__name"),
+        sort_cost_centre=Coalesce("cost_centre__code", Value("")),
+    )
+
+
+def _search(text: str) -> Q:
+    """Part of a number (spaces and a leading + ignored) or words of the holder's name."""
+    compact = text.replace(" ", "").removeprefix("+")
+    if compact.isdigit():
+        return Q(number__contains=compact)
+    q = Q()
+    for word in text.split():
+        q &= Q(holder__last_name__icontains=word) | Q(holder__first_name__icontains=word)
+    return q
+
+
+def with_row_details(queryset: QuerySet, today: datetime.date) -> QuerySet:
+    """What a list row shows: offer, holder, cost centre, current counters, active options."""
+    return queryset.select_related("offer", "holder", "cost_centre").prefetch_related(
+        Prefetch("counters", queryset=current_counters(today), to_attr="current_counters"),
+        Prefetch("active_options", queryset=active_options(), to_attr="current_options"),
+    )
+
+
+@dataclass
+class LineList:
+    page: Page
+    total: int
+    filters: LineFilters
+    offers: list[Offer] = field(default_factory=list)
+
+
+def line_list(*, scope: Scope, filters: LineFilters, cursor: str | None = None, size: int = 25) -> LineList:
+    """One page of the scope's lines of one kind, filtered and sorted, with the count of matches."""
+    today = timezone.localdate()
+    qs = line_queryset(scope=scope, filters=filters, today=today)
+    keys = [SORTS.get(filters.sort, "number")]
+    if keys[0] != "number":
+        keys.append("number")
+    page = keyset_page(with_row_details(qs, today), keys=keys, descending=filters.descending, cursor=cursor, size=size)
+    return LineList(page=page, total=qs.count(), filters=filters)
+
+
+def line_export_rows(*, scope: Scope, filters: LineFilters, chunk_size: int = 2000):
+    """Every line matching the filters, in the list's order, read in chunks (for the CSV export)."""
+    today = timezone.localdate()
+    qs = with_row_details(line_queryset(scope=scope, filters=filters, today=today), today)
+    key = SORTS.get(filters.sort, "number")
+    order = [F(key).desc() if filters.descending else F(key).asc(), "number"]
+    return qs.order_by(*order).iterator(chunk_size=chunk_size)
+
+
+@dataclass
+class LineDetail:
+    line: Line
+    counters: list[Counter]
+    options: list[ActiveOption]
+    sim: Sim | None
+    devices: list[Device]
+    topups: list[Topup]
+    can_reveal: bool
+
+
+RECENT_TOPUPS = 5
+
+
+def line_detail(*, scope: Scope, line_id: int) -> LineDetail:
+    """One line the scope may see, with everything its page shows; 404 outside the scope."""
+    today = timezone.localdate()
+    line = (
+        scope.lines(Line.objects.select_related("offer", "holder", "cost_centre", "site", "pool"))
+        .filter(pk=line_id)
+        .first()
+    )
+    if line is None:
+        raise Http404
+    sim = Sim.objects.filter(line=line, status=Sim.Status.ACTIVE).defer("pin", "puk").first()
+    return LineDetail(
+        line=line,
+        counters=list(current_counters(today).filter(line=line)),
+        options=list(active_options().filter(line=line)),
+        sim=sim,
+        devices=list(Device.objects.filter(line=line).order_by("model")),
+        topups=list(Topup.objects.filter(line=line).order_by("-created_at")[:RECENT_TOPUPS]),
+        can_reveal=sim is not None and scope.can(Cap.SIM_SECRETS_REVEAL),
+    )
