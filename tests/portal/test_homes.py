@@ -80,7 +80,7 @@ def test_manager_home_counts_only_his_company(client, company, other_company):
     assert home.lines_total == 4
     assert home.lines_by_kind == {"mobile": {"active": 3}, "fixed": {"activating": 1}}
     assert (home.unpaid_count, home.overdue_count, home.unpaid_amount) == (2, 1, Decimal("183.00"))
-    assert home.activations_in_progress == 1
+    assert home.activating_count == 1 and [line.pk for line in home.activating] == [activating.pk]
 
 
 def test_empty_company_home_says_so(client, company):
