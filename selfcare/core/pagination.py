@@ -2,8 +2,9 @@
 
 A page costs the same at row 10 and at row 100,000, and rows added meanwhile do not shift the
 pages. The ordering is a list of text fields or text annotations (NULLs coalesced to "") whose
-last one is unique (a line's number, a device's ID), so every row has exactly one position. The cursor carries the sort values of the
-page's first or last row; it is opaque to clients, and a cursor that does not decode is refused.
+last one is unique (a line's number, a device's ID), so every row has exactly one position. The
+cursor carries the sort values of the page's first or last row; it is opaque to clients, and a
+cursor that does not decode is refused.
 """
 
 import base64
