@@ -163,3 +163,55 @@ def test_the_line_switcher_is_on_every_page_of_an_employee_with_associated_lines
     page = client.get(reverse("portal:area", args=["traffico"])).content.decode()
     assert reverse("portal:switch_line") in page
     assert employee.line.display_number in page and associated.display_number in page
+
+
+def test_manager_home_spend_by_month_and_lines_near_allowance(client, company, other_company):
+    from tests.factories import fleet
+
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    two_ago = (this_month - datetime.timedelta(days=40)).replace(day=1)
+    for seq, (issued, total) in enumerate([(this_month, "122.00"), (two_ago, "61.00"), (two_ago, "12.20")], start=1):
+        invoice = make_invoice(company, seq, Invoice.Status.PAID, total)
+        Invoice.objects.filter(pk=invoice.pk).update(issued_on=issued, due_on=issued + datetime.timedelta(days=30))
+    foreign = make_invoice(other_company, 9, Invoice.Status.PAID, "999.00")
+    Invoice.objects.filter(pk=foreign.pk).update(issued_on=this_month, due_on=this_month + datetime.timedelta(days=30))
+    lines = fleet(company, 30)
+    fleet(other_company, 5, first=100)
+    client.force_login(UserFactory(company=company))
+    response = client.get(reverse("portal:home"))
+    home = response.context["home"]
+    assert len(home.spend) == 7 and home.spend[-1].month == this_month
+    assert home.spend_this_month == Decimal("122.00")
+    assert home.spend[-3].amount == Decimal("73.20") and home.spend[-2].amount == 0
+    # fleet() sets line i's data counter at (i * 37 % 100)% of its allowance.
+    assert home.near_allowance_count == sum(1 for i in range(30) if i * 37 % 100 >= 80)
+    expected_top = sorted(range(30), key=lambda i: (-(i * 37 % 100), lines[i].number))[:5]
+    assert [c.line_id for c in home.top_usage] == [lines[i].pk for i in expected_top]
+    assert response.context["spend_chart"]["amounts"][-1] == 122.0
+    api = client.get(reverse("api:home")).json()
+    assert api["profile"] == "manager" and api["spend"][-1]["amount"] == "122.00"
+    assert api["near_allowance_count"] == home.near_allowance_count
+    assert [t["line_id"] for t in api["top_usage"]] == [c.line_id for c in home.top_usage]
+
+
+def test_api_home_for_an_employee_is_his_current_line(client, company):
+    from selfcare.notifications.models import Notification
+
+    employee = EmployeeFactory(company=company)
+    Notification.objects.create(user=employee, title="Soglia dati 80%")
+    Notification.objects.create(user=employee, title="Letta", read_at=timezone.now())
+    client.force_login(employee)
+    data = client.get(reverse("api:home")).json()
+    assert data["profile"] == "employee" and data["number"] == employee.line.number
+    assert data["unread_notifications"] == 1
+    html = client.get(reverse("portal:home")).content.decode()
+    assert "1 non letta" in html or "1 unread" in html
+
+
+def test_employee_home_links_coverage_and_line_detail(client, company):
+    employee = EmployeeFactory(company=company)
+    client.force_login(employee)
+    html = client.get(reverse("portal:home")).content.decode()
+    assert reverse("lines:detail", args=[employee.line.pk]) in html
+    assert "copertura" in html
