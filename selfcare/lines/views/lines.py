@@ -35,6 +35,7 @@ def _line_list(request, kind: str):
         "kind": kind,
         "query": _query_without(request, "cursor"),
         "sort_columns": _sort_columns(request, filters),
+        "sort_options": _sort_options(),
         "active_area": "prodotti",
     }
     if request.headers.get("HX-Request"):
@@ -53,6 +54,14 @@ def _sort_columns(request, filters) -> list[dict]:
         aria = ("descending" if filters.descending else "ascending") if current else ""
         columns.append({"label": label, "url": f"?{query.urlencode()}", "aria": aria})
     return columns
+
+
+def _sort_options() -> list[tuple[str, str]]:
+    """The sort menu shown on phones, where the column headers are hidden."""
+    options = []
+    for key, label in SORT_CHOICES:
+        options += [(key, f"{label} ↑"), (f"-{key}", f"{label} ↓")]
+    return options
 
 
 def _query_without(request, *names) -> str:
