@@ -16,7 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from selfcare.accounts.models import SimAssociation
 from selfcare.core.decorators import PORTAL, Access
 from selfcare.core.permissions import Role, role_can
-from tests.factories import LineFactory, UserFactory
+from selfcare.lines.models import Pool
+from tests.factories import LineFactory, SimFactory, UserFactory
 
 # Namespaces with their own rules: the back office (Django admin permissions) and language switch;
 # the app's login endpoints (allauth headless, /api/auth/) speak allauth's own protocol, where an
@@ -25,7 +26,7 @@ SKIPPED_NAMESPACES = {"admin", "headless"}
 SKIPPED_NAMES = {"set_language"}
 PROFILES = ("anonymous", "employee", "admin", "manager", "referent", "staff")
 # URL parameters that name an object of a company (the others are static values such as an area's slug).
-OBJECT_KWARGS = {"line_id", "manager_id"}
+OBJECT_KWARGS = {"line_id", "manager_id", "pool_id"}
 ROLES = {"employee": Role.EMPLOYEE, "admin": Role.ADMIN, "manager": Role.MANAGER, "referent": Role.REFERENT}
 
 
@@ -72,12 +73,36 @@ def world(profiles, company, other_company):
     own = LineFactory(company=company)
     SimAssociation.objects.create(user=profiles["employee"], line=own)
     foreign = LineFactory(company=other_company)
+    # Each line has a SIM, so revealing its PIN and PUK is possible (for the allowed profiles).
+    SimFactory(line=own)
+    SimFactory(line=foreign)
+    # A Giga Smart Share pool of each company, with the world's line of that company as a member.
+    pool = Pool.objects.create(company=company, pool_code="GSS00000001", kind="Giga Smart Share 100", total_gb=100)
+    own.pool = pool
+    own.save()
+    foreign_pool = Pool.objects.create(
+        company=other_company, pool_code="GSS00000002", kind="Giga Smart Share 100", total_gb=100
+    )
+    foreign.pool = foreign_pool
+    foreign.save()
     # A Telco Manager of each company, apart from the profiles (a reissue logs him out).
     manager = UserFactory(company=company, role=Role.MANAGER)
     foreign_manager = UserFactory(company=other_company, role=Role.MANAGER)
     return {
-        "a": {"line_id": own.pk, "slug": "prodotti", "manager_id": manager.pk, "token": "unknown-token"},
-        "b": {"line_id": foreign.pk, "slug": "prodotti", "manager_id": foreign_manager.pk, "token": "unknown-token"},
+        "a": {
+            "line_id": own.pk,
+            "slug": "prodotti",
+            "manager_id": manager.pk,
+            "pool_id": pool.pk,
+            "token": "unknown-token",
+        },
+        "b": {
+            "line_id": foreign.pk,
+            "slug": "prodotti",
+            "manager_id": foreign_manager.pk,
+            "pool_id": foreign_pool.pk,
+            "token": "unknown-token",
+        },
     }
 
 
