@@ -11,60 +11,19 @@ Rate limits that key on the client address are raised, since all load comes from
 """
 
 import argparse
-import http.cookiejar
-import json
 import os
 import re
-import statistics
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/selfcare_benchid")
-PORT = 8097
+from httpbench import ROOT, UNLIMITED, call, load, server, session
+
+# Its own database, dropped and created again on every run (never the benchmark world's).
+DB_URL = os.environ.get("BENCH_IDENTITY_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/selfcare_benchid")
 PASSWORD = "orso-bruno-in-montagna"  # noqa: S105 (the benchmark users' password)
-ENV = {
-    **os.environ,
-    "DATABASE_URL": DB_URL,
-    "DEMO": "1",
-    "LOGIN_RATE_LIMIT": "1000000/m/ip",
-    "LOGIN_FAILED_RATE_LIMIT": "1000000/m/ip",
-    "OTP_SENDS_PER_IP": "1000000",
-    "DJANGO_SETTINGS_MODULE": "config.settings",
-}
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def session():
-    jar = http.cookiejar.CookieJar()
-    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect()), jar
-
-
-def call(opener, url, data=None, json_body=None, csrf=None):
-    headers = {}
-    if json_body is not None:
-        data = json.dumps(json_body).encode()
-        headers["Content-Type"] = "application/json"
-    elif data is not None:
-        data = urllib.parse.urlencode(data).encode()
-    if csrf:
-        headers["X-CSRFToken"] = csrf
-    request = urllib.request.Request(f"http://127.0.0.1:{PORT}{url}", data=data, headers=headers)
-    try:
-        with opener.open(request, timeout=30) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
+ENV = {**os.environ, **UNLIMITED, "DATABASE_URL": DB_URL, "DEMO": "1", "DJANGO_SETTINGS_MODULE": "config.settings"}
 
 
 def setup(users: int) -> list[str]:
@@ -99,34 +58,11 @@ User.objects.bulk_create([User(username=line.number[3:], role="employee", compan
     return [f"347{i:07d}" for i in range(users)]
 
 
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
 def run(name, clients, seconds, iteration):
-    latencies, errors, stop = [], [], time.monotonic() + seconds
-    lock = threading.Lock()
-
-    def worker(index):
-        n = 0
-        while time.monotonic() < stop:
-            ok, elapsed = iteration(index, n)
-            n += 1
-            with lock:
-                (latencies if ok else errors).append(elapsed)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    started = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.monotonic() - started
+    r = load(clients, seconds, iteration)
     print(
-        f"{name:<22} {len(latencies) / wall:7.1f} req/s   p50 {statistics.median(latencies) * 1000:6.1f} ms   "
-        f"p95 {percentile(latencies, 95) * 1000:6.1f} ms   p99 {percentile(latencies, 99) * 1000:6.1f} ms   "
-        f"{len(latencies)} ok, {len(errors)} errors"
+        f"{name:<22} {r['rate']:7.1f} req/s   p50 {r['p50']:6.1f} ms   p95 {r['p95']:6.1f} ms   "
+        f"p99 {r['p99']:6.1f} ms   {r['ok']} ok, {r['errors']} errors"
     )
 
 
@@ -136,18 +72,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=15)
     args = parser.parse_args()
     usernames = setup(users=200)
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
-         "--workers", "2", "--threads", "4", "--log-level", "warning"],
-        cwd=ROOT, env=ENV,
-    )  # fmt: skip
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.2)
+    with server(ENV):
 
         def login(index, n):
             opener, jar = session()
@@ -187,9 +112,6 @@ def main():
         )
         run("login (POST)", args.clients, args.seconds, login)
         run("code verify (POST)", args.clients, args.seconds, verify)
-    finally:
-        server.terminate()
-        server.wait()
 
 
 if __name__ == "__main__":

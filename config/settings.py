@@ -139,7 +139,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, sessions, jobs --------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "selfcare.core.cache.ReusedClientRedisCache", "LOCATION": REDIS_URL}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
     HUEY = {
         "huey_class": "huey.RedisHuey",
@@ -203,7 +203,10 @@ MFA_ADAPTER = "selfcare.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # An admin without MFA is sent to the TOTP setup page after login until he turns it on.
 MFA_REQUIRED_FOR_ADMINS = env.bool("MFA_REQUIRED_FOR_ADMINS", default=False)
-USERSESSIONS_TRACK_ACTIVITY = True
+# The sessions list ("log out my other sessions") is recorded at login. Tracking activity would
+# write the user-session row on every request, a database write per page view; the idle timeout
+# keeps its own last-activity time in the session instead (selfcare.accounts.sessions).
+USERSESSIONS_TRACK_ACTIVITY = False
 # The app logs in through allauth headless (SPEC F-CH-2): the "app" client only, with session tokens
 # (X-Session-Token) that our API accepts too. The website keeps allauth's regular pages.
 HEADLESS_ONLY = False

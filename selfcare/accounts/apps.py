@@ -7,5 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        # Session lifetime signals: stamp the login time, end sessions of disabled or deleted users.
-        from . import sessions  # noqa: F401
+        # Session lifetime signals (stamp the login time, end sessions of disabled or deleted users)
+        # and the ones that drop the cached scope data whenever what it is built from changes.
+        from . import sessions, signals  # noqa: F401

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
@@ -77,19 +78,52 @@ class Scope:
 ANONYMOUS = Scope()
 
 
+# What a scope is built from besides the user row, kept in the cache so that a page does not
+# query it again: a manager's cost centres and sites, an employee's associated lines. Every
+# change of those calls forget_scope() (signals in selfcare.accounts.signals and the services
+# that update in bulk); the timeout only bounds how long a missed change could last.
+SCOPE_CACHE_SECONDS = 60
+
+
+def _scope_key(user_id: int) -> str:
+    return f"scope:v1:{user_id}"
+
+
+def forget_scope(user_id: int) -> None:
+    """Drop the cached scope data of a user: the next request reads it from the database."""
+    cache.delete(_scope_key(user_id))
+
+
+def _scope_data(user) -> dict:
+    key = _scope_key(user.pk)
+    data = cache.get(key)
+    if data is None or data.get("role") != user.role or data.get("line_id") != user.line_id:
+        if user.role in MANAGER_ROLES:
+            data = {
+                "cost_centre_ids": list(user.cost_centres.values_list("pk", flat=True)),
+                "site_ids": list(user.sites.values_list("pk", flat=True)),
+            }
+        else:
+            data = {"associated_line_ids": user.associated_line_ids()}
+        data.update(role=user.role, line_id=user.line_id)
+        cache.set(key, data, SCOPE_CACHE_SECONDS)
+    return data
+
+
 def build_scope(user, session=None) -> Scope:
     """Build the scope of an authenticated portal user (operator staff have none)."""
     if not getattr(user, "is_authenticated", False) or not user.role or user.company_id is None:
         return ANONYMOUS
+    data = _scope_data(user)
     if user.role in MANAGER_ROLES:
         return Scope(
             user_id=user.pk,
             role=user.role,
             company_id=user.company_id,
-            cost_centre_ids=frozenset(user.cost_centres.values_list("pk", flat=True)),
-            site_ids=frozenset(user.sites.values_list("pk", flat=True)),
+            cost_centre_ids=frozenset(data["cost_centre_ids"]),
+            site_ids=frozenset(data["site_ids"]),
         )
-    line_ids = (user.line_id, *user.associated_line_ids())
+    line_ids = (user.line_id, *data["associated_line_ids"])
     current = session.get(SESSION_CURRENT_LINE) if session is not None else None
     return Scope(
         user_id=user.pk,

@@ -1,14 +1,17 @@
 """The filter form of the mobile and fixed line lists (query string, GET)."""
 
 from django import forms
+from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from selfcare.catalog.models import Offer
 from selfcare.core.scope import Scope
 from selfcare.customers.models import CostCentre
+from selfcare.lines.cache import company_version
 from selfcare.lines.models import Line
 from selfcare.lines.selectors.lines import SORTS, LineFilters
 
+CHOICES_CACHE_SECONDS = 300
 OFFER_KINDS = {
     Line.Kind.MOBILE: [Offer.Kind.PREPAID, Offer.Kind.POSTPAID, Offer.Kind.DATA_ONLY],
     Line.Kind.FIXED: [Offer.Kind.FIXED],
@@ -29,13 +32,11 @@ class LineFilterForm(forms.Form):
         max_length=60,
         help_text=_("Part of the number, or the holder's name"),
     )
-    offer = forms.ModelChoiceField(
-        label=_("Offer"), queryset=Offer.objects.none(), required=False, empty_label=_("Any")
-    )
+    # Choice lists read once per request (ids and names), not model choice fields that query
+    # the database each time the select is drawn.
+    offer = forms.TypedChoiceField(label=_("Offer"), coerce=int, required=False, empty_value=None)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *Line.Status.choices])
-    cost_centre = forms.ModelChoiceField(
-        label=_("Cost centre"), queryset=CostCentre.objects.none(), required=False, empty_label=_("Any")
-    )
+    cost_centre = forms.TypedChoiceField(label=_("Cost centre"), coerce=int, required=False, empty_value=None)
     payment = forms.ChoiceField(
         label=_("Payment"),
         required=False,
@@ -52,8 +53,20 @@ class LineFilterForm(forms.Form):
     def __init__(self, *args, scope: Scope, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
-        self.fields["offer"].queryset = Offer.objects.filter(kind__in=OFFER_KINDS[kind]).order_by("name")
-        self.fields["cost_centre"].queryset = scope.company_rows(CostCentre.objects.all()).order_by("code")
+        # The catalogue's offers and the company's cost centres, cached (a change gives the company
+        # a new version, see selfcare.lines.cache; the catalogue changes rarely and waits 5 minutes).
+        offers = cache.get_or_set(
+            f"offer-choices:v1:{kind}",
+            lambda: list(Offer.objects.filter(kind__in=OFFER_KINDS[kind]).order_by("name").values_list("pk", "name")),
+            CHOICES_CACHE_SECONDS,
+        )
+        self.fields["offer"].choices = [("", _("Any")), *offers]
+        centres = cache.get_or_set(
+            f"cost-centre-choices:v1:{scope.company_id}:{scope.role}:{company_version(scope.company_id)}",
+            lambda: list(scope.company_rows(CostCentre.objects.order_by("code")).values_list("pk", "code", "name")),
+            CHOICES_CACHE_SECONDS,
+        )
+        self.fields["cost_centre"].choices = [("", _("Any")), *((pk, f"{code} · {name}") for pk, code, name in centres)]
         if kind == Line.Kind.FIXED:
             del self.fields["payment"]  # fixed lines are all postpaid
 
@@ -62,13 +75,12 @@ class LineFilterForm(forms.Form):
         data = getattr(self, "cleaned_data", {})
         sort = data.get("sort") or "number"
         descending = sort.startswith("-")
-        offer, centre = data.get("offer"), data.get("cost_centre")
         return LineFilters(
             kind=self.kind,
             q=(data.get("q") or "").strip(),
-            offer_id=offer.pk if offer else None,
+            offer_id=data.get("offer"),
             status=data.get("status") or "",
-            cost_centre_id=centre.pk if centre else None,
+            cost_centre_id=data.get("cost_centre"),
             payment=data.get("payment") or "",
             near_allowance=bool(data.get("near")),
             sort=sort.removeprefix("-") if sort.removeprefix("-") in SORTS else "number",

@@ -54,6 +54,7 @@ class ActivatingLineSerializer(serializers.Serializer):
 
 class ManagerHomeSerializer(serializers.Serializer):
     profile = serializers.CharField(default="manager")
+    company = serializers.CharField(source="company_name")
     lines_total = serializers.IntegerField()
     lines_by_kind = serializers.DictField(child=serializers.DictField(child=serializers.IntegerField()))
     unpaid_count = serializers.IntegerField()

@@ -1,3 +1,5 @@
+import functools
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -11,12 +13,12 @@ AREAS = [
 ]
 
 
+@functools.cache
+def _area_urls() -> dict[str, str]:
+    # The menu is on every page: its addresses are worked out once per process.
+    return {slug: reverse("portal:area", args=[slug]) for slug, _ in AREAS} | {"home": reverse("portal:home")}
+
+
 def areas():
-    return [
-        {
-            "slug": slug,
-            "label": label,
-            "url": reverse("portal:home") if slug == "home" else reverse("portal:area", args=[slug]),
-        }
-        for slug, label in AREAS
-    ]
+    urls = _area_urls()
+    return [{"slug": slug, "label": label, "url": urls[slug]} for slug, label in AREAS]

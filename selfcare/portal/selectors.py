@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
@@ -11,8 +12,10 @@ from django.utils import timezone
 
 from selfcare.billing.models import Invoice
 from selfcare.core.scope import Scope
-from selfcare.lines.models import ActiveOption, Counter, Line
-from selfcare.lines.selectors.lines import active_options, current_counters, near_allowance_exists
+from selfcare.customers.models import Company
+from selfcare.lines.cache import company_version, line_versions
+from selfcare.lines.models import USE_PER_MILLE, ActiveOption, Counter, Line
+from selfcare.lines.selectors.lines import active_options, current_counters, near_allowance_line_ids
 
 
 @dataclass
@@ -21,10 +24,29 @@ class EmployeeHome:
     lines: list[Line]
     counters: list[Counter]
     options: list[ActiveOption]
+    cache_key: str = ""  # changes whenever the data does: the page caches its cards under it
+
+
+HOME_CACHE_SECONDS = 300
 
 
 def employee_home(*, scope: Scope) -> EmployeeHome:
-    """The employee's current line with its counters and options, and his other lines for the switcher."""
+    """The employee's current line with its counters and options, and his other lines for the switcher.
+
+    Read once and then served from the cache until any of his lines changes (their versions are
+    part of the key, see selfcare.lines.cache) or the day changes."""
+    today = timezone.localdate()
+    key = f"employee-home:v1:{scope.company_id}:{scope.line_ids}:{scope.current_line_id}:{today}"
+    key += ":" + ",".join(map(str, line_versions(scope.line_ids)))
+    home = cache.get(key)
+    if home is None:
+        home = _employee_home(scope, today)
+        home.cache_key = key
+        cache.set(key, home, HOME_CACHE_SECONDS)
+    return home
+
+
+def _employee_home(scope: Scope, today: datetime.date) -> EmployeeHome:
     lines = list(scope.lines(Line.objects.select_related("offer")).order_by("number"))
     current = next((line for line in lines if line.pk == scope.current_line_id), None)
     if current is None:
@@ -32,7 +54,7 @@ def employee_home(*, scope: Scope) -> EmployeeHome:
     return EmployeeHome(
         line=current,
         lines=lines,
-        counters=list(current_counters().filter(line=current)),
+        counters=list(current_counters(today).filter(line=current)),
         options=list(active_options().filter(line=current)),
     )
 
@@ -49,6 +71,7 @@ class MonthSpend:
 
 @dataclass
 class ManagerHome:
+    company_name: str
     lines_by_kind: dict
     lines_total: int
     unpaid_count: int
@@ -59,6 +82,7 @@ class ManagerHome:
     top_usage: list[Counter]
     activating: list[Line]
     activating_count: int
+    cache_key: str = ""  # changes whenever the company's data does: the page caches its cards under it
 
     @property
     def spend_this_month(self) -> Decimal:
@@ -67,8 +91,20 @@ class ManagerHome:
 
 def manager_home(*, scope: Scope) -> ManagerHome:
     """The company at a glance: lines, invoices to pay, spend by month, lines near their allowances,
-    lines being activated. Each part is one aggregate query, whatever the number of lines."""
+    lines being activated. Each part is one aggregate query, whatever the number of lines; the
+    result is cached until anything of the company changes (selfcare.lines.cache) or the day does."""
     today = timezone.localdate()
+    restriction = f"{sorted(scope.cost_centre_ids)}:{sorted(scope.site_ids)}"
+    key = f"manager-home:v1:{scope.company_id}:{restriction}:{today}:{company_version(scope.company_id)}"
+    home = cache.get(key)
+    if home is None:
+        home = _manager_home(scope, today)
+        home.cache_key = key
+        cache.set(key, home, HOME_CACHE_SECONDS)
+    return home
+
+
+def _manager_home(scope: Scope, today: datetime.date) -> ManagerHome:
     by_kind: dict[str, dict[str, int]] = {}
     total = 0
     for row in scope.lines(Line.objects.all()).values("kind", "status").annotate(n=Count("pk")).order_by("kind"):
@@ -82,13 +118,14 @@ def manager_home(*, scope: Scope) -> ManagerHome:
     )
     activating = scope.lines(Line.objects.filter(status=Line.Status.ACTIVATING))
     return ManagerHome(
+        company_name=Company.objects.values_list("name", flat=True).get(pk=scope.company_id),
         lines_by_kind=by_kind,
         lines_total=total,
         unpaid_count=unpaid["n"],
         unpaid_amount=unpaid["due"] or Decimal(0),
         overdue_count=unpaid["overdue"],
         spend=monthly_spend(scope=scope, today=today),
-        near_allowance_count=scope.lines(Line.objects.filter(near_allowance_exists(today))).count(),
+        near_allowance_count=scope.lines(Line.objects.filter(pk__in=near_allowance_line_ids(today))).count(),
         top_usage=top_usage(scope=scope, today=today),
         activating=list(
             activating.select_related("activation").order_by("activation__expected_on", "number")[:TOP_LINES]
@@ -127,7 +164,7 @@ def top_usage(*, scope: Scope, today: datetime.date) -> list[Counter]:
     counters = (
         current_counters(today)
         .filter(scope.line_filter("line__"), allowance__gt=0, line__status=Line.Status.ACTIVE)
-        .annotate(per_mille=ExpressionWrapper(F("used") * 1000 / F("allowance"), output_field=IntegerField()))
+        .annotate(per_mille=ExpressionWrapper(USE_PER_MILLE, output_field=IntegerField()))
         .select_related("line", "line__holder")
         .order_by("-per_mille", "line__number")[: TOP_LINES * 4]
     )

@@ -13,7 +13,7 @@ from selfcare.accounts.models import OneTimeCode, SimAssociation, User
 from selfcare.core.errors import ApplicationError
 from selfcare.core.models import AuditEvent
 from selfcare.core.permissions import Cap
-from selfcare.core.scope import SESSION_CURRENT_LINE, Scope
+from selfcare.core.scope import SESSION_CURRENT_LINE, Scope, forget_scope
 from selfcare.lines.models import Line
 
 MAX_ASSOCIATED = 2
@@ -77,6 +77,9 @@ def sim_disassociate(*, scope: Scope, user: User, line_id: int, session=None, ip
     scope.require(Cap.SIM_ASSOCIATE)
     with transaction.atomic():
         updated = _active(user).filter(line_id=line_id).update(ended_at=timezone.now())
+        # A bulk update sends no signal: the cached scope is dropped here, and again after the commit.
+        forget_scope(user.pk)
+        transaction.on_commit(lambda: forget_scope(user.pk))
         if not updated:
             raise ApplicationError(_("This SIM is not associated with your account."), code="not_found", status=404)
         AuditEvent.objects.create(

@@ -5,11 +5,12 @@ so a page costs the same few queries with ten lines or ten thousand.
 """
 
 import datetime
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.core.cache import cache
+from django.db.models import ExpressionWrapper, F, IntegerField, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Concat, Lower
-from django.db.models.lookups import GreaterThanOrEqual
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,7 +18,8 @@ from selfcare.catalog.models import Offer
 from selfcare.core.pagination import Page, keyset_page
 from selfcare.core.permissions import Cap
 from selfcare.core.scope import Scope
-from selfcare.lines.models import ActiveOption, Counter, Device, Line, Sim
+from selfcare.lines.cache import company_version, line_versions
+from selfcare.lines.models import USE_PER_MILLE, ActiveOption, Counter, Device, Line, Sim
 from selfcare.topups.models import Topup
 
 NEAR_ALLOWANCE_PERCENT = 80
@@ -61,20 +63,21 @@ def active_options() -> QuerySet:
     )
 
 
-def near_allowance_exists(today: datetime.date) -> Exists:
-    """True for a line with a current counter at or over NEAR_ALLOWANCE_PERCENT of its allowance."""
-    return Exists(
-        current_counters(today).filter(
-            # used / allowance >= 80%, in integers: used × 100 >= allowance × 80.
-            GreaterThanOrEqual(F("used") * 100, F("allowance") * NEAR_ALLOWANCE_PERCENT),
-            line=OuterRef("pk"),
-            allowance__gt=0,
-        )
+def near_allowance_line_ids(today: datetime.date) -> QuerySet:
+    """Ids of the lines with a current counter at or over NEAR_ALLOWANCE_PERCENT of its allowance
+    (read from the counters' use index, so only the few counters that high are visited)."""
+    return (
+        current_counters(today)
+        .filter(allowance__gt=0)
+        .annotate(per_mille=ExpressionWrapper(USE_PER_MILLE, output_field=IntegerField()))
+        .filter(per_mille__gte=NEAR_ALLOWANCE_PERCENT * 10)
+        .order_by()
+        .values("line_id")
     )
 
 
 def line_queryset(*, scope: Scope, filters: LineFilters, today: datetime.date | None = None) -> QuerySet:
-    """The scope's lines matching the filters, annotated with their sort keys (not yet ordered)."""
+    """The scope's lines matching the filters (not yet ordered)."""
     today = today or timezone.localdate()
     qs = scope.lines(Line.objects.filter(kind=filters.kind))
     if filters.q:
@@ -90,7 +93,12 @@ def line_queryset(*, scope: Scope, filters: LineFilters, today: datetime.date | 
     elif filters.payment == "postpaid":
         qs = qs.exclude(offer__kind=Offer.Kind.PREPAID)
     if filters.near_allowance:
-        qs = qs.filter(near_allowance_exists(today))
+        qs = qs.filter(pk__in=near_allowance_line_ids(today))
+    return qs
+
+
+def with_sort_keys(qs: QuerySet) -> QuerySet:
+    """The annotations the list sorts by (the holder's name, the offer, the cost centre)."""
     return qs.annotate(
         sort_holder=Lower(
             Concat(Coalesce("holder__last_name", Value("")), Value(" "), Coalesce("holder__first_name", Value("")))
@@ -124,24 +132,48 @@ class LineList:
     page: Page
     total: int
     filters: LineFilters
-    offers: list[Offer] = field(default_factory=list)
+    cache_key: str = ""  # changes whenever the company's data does: the page caches its table under it
+
+
+LIST_CACHE_SECONDS = 300
+
+
+def scope_cache_key(scope: Scope) -> str:
+    """The part of a cache key that tells scopes apart: company, and a manager's restriction."""
+    return f"{scope.company_id}:{scope.role}:{sorted(scope.cost_centre_ids)}:{sorted(scope.site_ids)}:{scope.line_ids}"
 
 
 def line_list(*, scope: Scope, filters: LineFilters, cursor: str | None = None, size: int = 25) -> LineList:
-    """One page of the scope's lines of one kind, filtered and sorted, with the count of matches."""
+    """One page of the scope's lines of one kind, filtered and sorted, with the count of matches.
+
+    Cached until anything of the company changes (its version is part of the key, see
+    selfcare.lines.cache) or the day does; a bad cursor raises InvalidCursor and caches nothing."""
     today = timezone.localdate()
+    digest = hashlib.sha256(repr((filters, cursor, size)).encode()).hexdigest()[:32]
+    key = f"line-list:v1:{scope_cache_key(scope)}:{today}:{company_version(scope.company_id)}:{digest}"
+    result = cache.get(key)
+    if result is None:
+        result = _line_list(scope, filters, cursor, size, today)
+        result.cache_key = key
+        cache.set(key, result, LIST_CACHE_SECONDS)
+    return result
+
+
+def _line_list(scope: Scope, filters: LineFilters, cursor: str | None, size: int, today: datetime.date) -> LineList:
     qs = line_queryset(scope=scope, filters=filters, today=today)
     keys = [SORTS.get(filters.sort, "number")]
     if keys[0] != "number":
         keys.append("number")
-    page = keyset_page(with_row_details(qs, today), keys=keys, descending=filters.descending, cursor=cursor, size=size)
+    rows = with_row_details(with_sort_keys(qs), today)
+    page = keyset_page(rows, keys=keys, descending=filters.descending, cursor=cursor, size=size)
+    # The count needs no sort keys: without them it joins nothing it does not filter on.
     return LineList(page=page, total=qs.count(), filters=filters)
 
 
 def line_export_rows(*, scope: Scope, filters: LineFilters, chunk_size: int = 2000):
     """Every line matching the filters, in the list's order, read in chunks (for the CSV export)."""
     today = timezone.localdate()
-    qs = with_row_details(line_queryset(scope=scope, filters=filters, today=today), today)
+    qs = with_row_details(with_sort_keys(line_queryset(scope=scope, filters=filters, today=today)), today)
     key = SORTS.get(filters.sort, "number")
     order = [F(key).desc() if filters.descending else F(key).asc(), "number"]
     return qs.order_by(*order).iterator(chunk_size=chunk_size)
@@ -161,9 +193,26 @@ class LineDetail:
 RECENT_TOPUPS = 5
 
 
+DETAIL_CACHE_SECONDS = 300
+
+
 def line_detail(*, scope: Scope, line_id: int) -> LineDetail:
-    """One line the scope may see, with everything its page shows; 404 outside the scope."""
+    """One line the scope may see, with everything its page shows; 404 outside the scope.
+
+    The scope is checked on every call; what the page shows is cached until the line changes
+    (its version is part of the key, see selfcare.lines.cache) or the day does."""
     today = timezone.localdate()
+    if not scope.lines(Line.objects.filter(pk=line_id)).exists():
+        raise Http404
+    key = f"line-detail:v1:{line_id}:{today}:{line_versions([line_id])[0]}:{scope.can(Cap.SIM_SECRETS_REVEAL)}"
+    detail = cache.get(key)
+    if detail is None:
+        detail = _line_detail(scope, line_id, today)
+        cache.set(key, detail, DETAIL_CACHE_SECONDS)
+    return detail
+
+
+def _line_detail(scope: Scope, line_id: int, today: datetime.date) -> LineDetail:
     line = (
         scope.lines(Line.objects.select_related("offer", "holder", "cost_centre", "site", "pool"))
         .filter(pk=line_id)
