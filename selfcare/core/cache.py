@@ -5,6 +5,8 @@ session, the cached scope and a few cached figures that costs more than the Redi
 themselves. redis.Redis is thread-safe over its pool, so one per pool is kept and reused.
 """
 
+import hashlib
+
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 
@@ -25,3 +27,8 @@ class ReusedClientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
+
+
+def make_key(name: str, *parts) -> str:
+    """A short cache key from a name and any parts (scope, filters, versions): safe for every backend."""
+    return f"{name}:{hashlib.sha256(repr(parts).encode()).hexdigest()[:40]}"

@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from selfcare.catalog.models import Offer
+from selfcare.core.cache import make_key
 from selfcare.core.scope import Scope
 from selfcare.customers.models import CostCentre
 from selfcare.lines.cache import company_version
@@ -62,7 +63,7 @@ class LineFilterForm(forms.Form):
         )
         self.fields["offer"].choices = [("", _("Any")), *offers]
         centres = cache.get_or_set(
-            f"cost-centre-choices:v1:{scope.company_id}:{scope.role}:{company_version(scope.company_id)}",
+            make_key("cost-centre-choices:v1", scope.company_id, scope.role, company_version(scope.company_id)),
             lambda: list(scope.company_rows(CostCentre.objects.order_by("code")).values_list("pk", "code", "name")),
             CHOICES_CACHE_SECONDS,
         )

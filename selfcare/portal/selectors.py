@@ -11,11 +11,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from selfcare.billing.models import Invoice
+from selfcare.core.cache import make_key
 from selfcare.core.scope import Scope
 from selfcare.customers.models import Company
 from selfcare.lines.cache import company_version, line_versions
 from selfcare.lines.models import USE_PER_MILLE, ActiveOption, Counter, Line
-from selfcare.lines.selectors.lines import active_options, current_counters, near_allowance_line_ids
+from selfcare.lines.selectors.lines import active_options, current_counters, near_allowance_line_ids, scope_cache_key
 
 
 @dataclass
@@ -36,8 +37,8 @@ def employee_home(*, scope: Scope) -> EmployeeHome:
     Read once and then served from the cache until any of his lines changes (their versions are
     part of the key, see selfcare.lines.cache) or the day changes."""
     today = timezone.localdate()
-    key = f"employee-home:v1:{scope.company_id}:{scope.line_ids}:{scope.current_line_id}:{today}"
-    key += ":" + ",".join(map(str, line_versions(scope.line_ids)))
+    versions = line_versions(scope.line_ids)
+    key = make_key("employee-home:v1", scope.company_id, scope.line_ids, scope.current_line_id, today, versions)
     home = cache.get(key)
     if home is None:
         home = _employee_home(scope, today)
@@ -94,8 +95,7 @@ def manager_home(*, scope: Scope) -> ManagerHome:
     lines being activated. Each part is one aggregate query, whatever the number of lines; the
     result is cached until anything of the company changes (selfcare.lines.cache) or the day does."""
     today = timezone.localdate()
-    restriction = f"{sorted(scope.cost_centre_ids)}:{sorted(scope.site_ids)}"
-    key = f"manager-home:v1:{scope.company_id}:{restriction}:{today}:{company_version(scope.company_id)}"
+    key = make_key("manager-home:v1", scope_cache_key(scope), today, company_version(scope.company_id))
     home = cache.get(key)
     if home is None:
         home = _manager_home(scope, today)

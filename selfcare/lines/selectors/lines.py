@@ -5,7 +5,6 @@ so a page costs the same few queries with ten lines or ten thousand.
 """
 
 import datetime
-import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -15,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from selfcare.catalog.models import Offer
+from selfcare.core.cache import make_key
 from selfcare.core.pagination import Page, keyset_page
 from selfcare.core.permissions import Cap
 from selfcare.core.scope import Scope
@@ -138,9 +138,9 @@ class LineList:
 LIST_CACHE_SECONDS = 300
 
 
-def scope_cache_key(scope: Scope) -> str:
-    """The part of a cache key that tells scopes apart: company, and a manager's restriction."""
-    return f"{scope.company_id}:{scope.role}:{sorted(scope.cost_centre_ids)}:{sorted(scope.site_ids)}:{scope.line_ids}"
+def scope_cache_key(scope: Scope) -> tuple:
+    """The part of a cache key that tells scopes apart: company, role, a manager's restriction, lines."""
+    return (scope.company_id, scope.role, sorted(scope.cost_centre_ids), sorted(scope.site_ids), scope.line_ids)
 
 
 def line_list(*, scope: Scope, filters: LineFilters, cursor: str | None = None, size: int = 25) -> LineList:
@@ -149,8 +149,9 @@ def line_list(*, scope: Scope, filters: LineFilters, cursor: str | None = None, 
     Cached until anything of the company changes (its version is part of the key, see
     selfcare.lines.cache) or the day does; a bad cursor raises InvalidCursor and caches nothing."""
     today = timezone.localdate()
-    digest = hashlib.sha256(repr((filters, cursor, size)).encode()).hexdigest()[:32]
-    key = f"line-list:v1:{scope_cache_key(scope)}:{today}:{company_version(scope.company_id)}:{digest}"
+    key = make_key(
+        "line-list:v1", scope_cache_key(scope), today, company_version(scope.company_id), filters, cursor, size
+    )
     result = cache.get(key)
     if result is None:
         result = _line_list(scope, filters, cursor, size, today)
@@ -204,7 +205,7 @@ def line_detail(*, scope: Scope, line_id: int) -> LineDetail:
     today = timezone.localdate()
     if not scope.lines(Line.objects.filter(pk=line_id)).exists():
         raise Http404
-    key = f"line-detail:v1:{line_id}:{today}:{line_versions([line_id])[0]}:{scope.can(Cap.SIM_SECRETS_REVEAL)}"
+    key = make_key("line-detail:v1", line_id, today, line_versions([line_id]), scope.can(Cap.SIM_SECRETS_REVEAL))
     detail = cache.get(key)
     if detail is None:
         detail = _line_detail(scope, line_id, today)
