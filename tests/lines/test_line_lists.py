@@ -129,9 +129,11 @@ def test_htmx_filtering_returns_the_table_only(client_as, company):
 
 def test_empty_company_gets_a_helpful_empty_state(client_as, profiles):
     profiles["employee"].line.delete()
-    response = client_as("manager").get(reverse("lines:mobile"))
-    assert "Your company has no mobile lines yet." in response.content.decode()
-    response = client_as("manager").get(reverse("lines:mobile"), {"q": "Nessuno"})
+    client = client_as("manager")
+    response = client.get(reverse("lines:mobile"))
+    assert "La tua azienda non ha ancora linee mobili." in response.content.decode()
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("lines:mobile"), {"q": "Nessuno"})
     assert "No line matches these filters." in response.content.decode()
 
 
@@ -141,7 +143,9 @@ def test_csv_export_has_the_filtered_rows_and_no_formulas(client_as, company):
     holder.last_name = "=HYPERLINK(evil)"
     holder.save()
     Line.objects.filter(pk=lines[3].pk).update(status=Line.Status.SUSPENDED)
-    response = client_as("manager").get(reverse("lines:mobile_export"), {"status": "active"})
+    client = client_as("manager")
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("lines:mobile_export"), {"status": "active"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     text = b"".join(response.streaming_content).decode("utf-8-sig")
