@@ -14,6 +14,8 @@ from .navigation import AREAS
 
 # Pages reachable from the menu and the profile icon that belong to later features.
 PENDING_AREAS = dict(AREAS[1:]) | {"notifiche": _("Notifications"), "profilo": _("User management")}
+# Areas whose every service is in place: their page lists them without the "not available yet" note.
+COMPLETE_AREAS = {"prodotti"}
 
 
 @portal_login_required
@@ -50,7 +52,7 @@ def area(request, slug):
         # An employee's products are his current line.
         return redirect("lines:detail", line_id=request.scope.current_line_id)
     links = [(name, label) for area, name, label, cap in AREA_LINKS if area == slug and request.scope.can(cap)]
-    context = {"title": PENDING_AREAS[slug], "active_area": slug, "links": links}
+    context = {"title": PENDING_AREAS[slug], "active_area": slug, "links": links, "complete": slug in COMPLETE_AREAS}
     return render(request, "portal/area_pending.html", context)
 
 

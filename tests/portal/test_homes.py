@@ -216,3 +216,11 @@ def test_employee_home_links_coverage_and_line_detail(client, company):
     html = client.get(reverse("portal:home")).content.decode()
     assert reverse("lines:detail", args=[employee.line.pk]) in html
     assert "copertura" in html
+
+
+def test_products_area_lists_its_pages_for_managers(client, company):
+    client.force_login(UserFactory(company=company))
+    html = client.get(reverse("portal:area", args=["prodotti"])).content.decode()
+    for name in ("lines:mobile", "lines:fixed", "lines:pools", "lines:devices"):
+        assert reverse(name) in html
+    assert "non è ancora disponibile" not in html and "non sono ancora disponibili" not in html
