@@ -149,3 +149,16 @@ def test_employee_sim_with_colleague_in_same_company_is_not_visible_in_list(clie
     employee = EmployeeFactory(company=company)
     client.force_login(employee)
     assert client.get(reverse("api:lines")).status_code == 403
+
+
+def test_an_option_counter_is_named_after_its_option(client_as, company):
+    line = fleet(company, 1)[0]
+    today = timezone.localdate()
+    from selfcare.lines.models import Counter
+
+    Counter.objects.create(
+        line=line, kind="data_mb", bucket="giga-extra", period_start=today.replace(day=1),
+        period_end=today + datetime.timedelta(days=5), used=10, allowance=1024,
+    )  # fmt: skip
+    html = client_as("manager").get(reverse("lines:detail", args=[line.pk])).content.decode()
+    assert "Internet · Giga Extra" in html

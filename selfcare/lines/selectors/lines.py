@@ -8,12 +8,12 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import ExpressionWrapper, F, IntegerField, Prefetch, Q, QuerySet, Value
+from django.db.models import ExpressionWrapper, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, Lower
 from django.http import Http404
 from django.utils import timezone
 
-from selfcare.catalog.models import Offer
+from selfcare.catalog.models import Offer, Option
 from selfcare.core.cache import make_key
 from selfcare.core.pagination import Page, keyset_page
 from selfcare.core.permissions import Cap
@@ -50,9 +50,15 @@ class LineFilters:
 
 
 def current_counters(today: datetime.date | None = None) -> QuerySet:
-    """Counters of the period running today, in display order (plan first, then options)."""
+    """Counters of the period running today, in display order, each with the name of the option it
+    belongs to (option_name; None for the plan's own counters)."""
     today = today or timezone.localdate()
-    return Counter.objects.filter(period_start__lte=today, period_end__gt=today).order_by("kind", "bucket")
+    option_name = Option.objects.filter(code=OuterRef("bucket")).values("name")[:1]
+    return (
+        Counter.objects.filter(period_start__lte=today, period_end__gt=today)
+        .annotate(option_name=Subquery(option_name))
+        .order_by("kind", "bucket")
+    )
 
 
 def active_options() -> QuerySet:
