@@ -193,3 +193,12 @@ def test_api_other_company_cost_centre_is_refused(client_as, company, other_comp
     foreign = CostCentreFactory(company=other_company)
     response = client_as("manager").get(reverse("api:lines"), {"cost_centre": foreign.pk})
     assert response.status_code == 400 and "cost_centre" in response.json()["error"]["fields"]
+
+
+def test_htmx_history_restore_gets_the_whole_page(client_as, company):
+    fleet(company, 2)
+    response = client_as("manager").get(
+        reverse("lines:mobile"), HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<html" in response.content.decode()
+    assert "HX-Request" in response["Vary"]

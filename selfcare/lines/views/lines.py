@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from selfcare.core.decorators import capability_required
 from selfcare.core.errors import ApplicationError
+from selfcare.core.htmx import is_fragment_request, render_page_or_fragment
 from selfcare.core.pagination import InvalidCursor
 from selfcare.core.permissions import Cap
 from selfcare.core.ratelimit import client_ip
@@ -38,9 +39,7 @@ def _line_list(request, kind: str):
         "sort_options": _sort_options(),
         "active_area": "prodotti",
     }
-    if request.headers.get("HX-Request"):
-        return render(request, "lines/_lines_table.html", context)
-    return render(request, "lines/line_list.html", context)
+    return render_page_or_fragment(request, "lines/line_list.html", "lines/_lines_table.html", context)
 
 
 def _sort_columns(request, filters) -> list[dict]:
@@ -167,7 +166,7 @@ def reveal_secrets(request, line_id: int):
     except ApplicationError as exc:
         error = exc.message
     status = 429 if error else 200
-    if request.headers.get("HX-Request"):
+    if is_fragment_request(request):
         # HTMX swaps only 2xx answers by default: the refusal is a 200 carrying the message.
         return render(request, "lines/_secrets.html", {"secrets": secrets, "error": error, "line_id": line_id})
     detail = selectors.line_detail(scope=request.scope, line_id=line_id)
