@@ -27,6 +27,12 @@ def person_fiscal_code(n: int) -> str:
     return body + codicefiscale.calc_check_digit(body)
 
 
+def imei(n: int) -> str:
+    # Type allocation code prefix 35, a serial, then the Luhn check digit.
+    body = f"35{n:012d}"
+    return body + luhn.calc_check_digit(body)
+
+
 def iccid(n: int) -> str:
     body = f"893988{n:012d}"
     return body + luhn.calc_check_digit(body)

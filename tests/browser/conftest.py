@@ -62,3 +62,24 @@ def screenshot(page, name: str) -> None:
     assert not page.evaluate(WIDER_THAN_VIEWPORT), f"{name}: the page scrolls sideways"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}-{page.viewport_size['width']}.png", full_page=True)
+
+
+@pytest.fixture
+def demo_logins(transactional_db):
+    """A small demo world; its profiles as {profile: (username, password)}."""
+    from django.core.management import call_command
+
+    from selfcare.demo.world import demo_logins
+
+    call_command("demo_world", large_lines=25, detail_lines=3, days=3, quiet=True)
+    return {profile: (username, password) for profile, username, password in demo_logins()}
+
+
+def log_in(page, live_server, username, password):
+    """Open the home, which asks to log in first, and log in through the form."""
+    page.goto(f"{live_server.url}/")
+    assert "/account/accedi/" in page.url
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Accedi").click()
+    page.wait_for_url(f"{live_server.url}/")

@@ -4,8 +4,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import screenshot
-from tests.browser.test_homes import demo_logins, log_in  # noqa: F401 (a fixture)
+from tests.browser.conftest import log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,7 +13,7 @@ def in_english(page, live_server):
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
 
 
-def test_manager_filters_the_mobile_lines_and_opens_one(page, live_server, demo_logins, axe_check):  # noqa: F811
+def test_manager_filters_the_mobile_lines_and_opens_one(page, live_server, demo_logins, axe_check):
     username, password = demo_logins["Telco Manager"]
     log_in(page, live_server, username, password)
     in_english(page, live_server)
@@ -58,7 +57,7 @@ def test_manager_filters_the_mobile_lines_and_opens_one(page, live_server, demo_
     assert axe_check(page) == []
 
 
-def test_fixed_lines_and_over_80_filter(page, live_server, demo_logins, axe_check):  # noqa: F811
+def test_fixed_lines_and_over_80_filter(page, live_server, demo_logins, axe_check):
     username, password = demo_logins["Telco Manager"]
     log_in(page, live_server, username, password)
     in_english(page, live_server)

@@ -3,32 +3,13 @@
 import re
 
 import pytest
-from django.core.management import call_command
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# "Visualizza" once our Italian catalogue has it; until then "View" is translated by Django's admin
-# catalogue ("Vista"), which ours overrides.
-VIEW = re.compile(r"^(Visualizza|View|Vista)\b")
-
-
-@pytest.fixture
-def demo_logins(transactional_db):
-    from selfcare.demo.world import demo_logins
-
-    call_command("demo_world", large_lines=25, detail_lines=3, days=3, quiet=True)
-    return {profile: (username, password) for profile, username, password in demo_logins()}
-
-
-def log_in(page, live_server, username, password):
-    page.goto(f"{live_server.url}/")
-    assert "/account/accedi/" in page.url  # the home asks to log in first
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Accedi").click()
-    page.wait_for_url(f"{live_server.url}/")
+# The pages are in Italian; "View" if a test switches to English.
+VIEW = re.compile(r"^(Visualizza|View)\b")
 
 
 def test_manager_opens_a_pool_and_sees_a_sim_gigabytes(page, live_server, demo_logins, axe_check):

@@ -4,23 +4,16 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from stdnum import luhn
 
 from selfcare.core.scope import build_scope
 from selfcare.lines.models import Device, Line
 from selfcare.lines.selectors import devices as selectors
-from tests.factories import CostCentreFactory, LineFactory, UserFactory
+from tests.factories import CostCentreFactory, LineFactory, UserFactory, imei
 
 pytestmark = pytest.mark.django_db
-
-
-def imei(n: int) -> str:
-    body = f"35{n:012d}"
-    return body + luhn.calc_check_digit(body)
 
 
 def make_device(company, model, device_id, *, line=None, kind=Device.Kind.SMARTPHONE, **extra):
@@ -28,18 +21,6 @@ def make_device(company, model, device_id, *, line=None, kind=Device.Kind.SMARTP
     return Device.objects.create(
         company=company, line=line, kind=kind, model=model, device_id=device_id, **(fields | extra)
     )
-
-
-@pytest.fixture
-def english(client):
-    """Pages in English (the source strings), whatever the Italian catalogue says."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
-def manager(profiles):
-    return profiles["manager"]
 
 
 @pytest.fixture

@@ -4,25 +4,18 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from stdnum import luhn
 
 from selfcare.core.scope import build_scope
 from selfcare.customers.models import Holder
 from selfcare.lines.models import Counter, Device, Line, Pool
 from selfcare.lines.selectors import pools as selectors
-from tests.factories import CostCentreFactory, LineFactory, UserFactory
+from tests.factories import CostCentreFactory, LineFactory, UserFactory, imei
 
 pytestmark = pytest.mark.django_db
-
-
-def imei(n: int) -> str:
-    body = f"35{n:012d}"
-    return body + luhn.calc_check_digit(body)
 
 
 def make_pool(company, code, *, total_gb=100, extra_gb=0, referent="+393471234567", kind="Giga Smart Share 100"):
@@ -53,18 +46,6 @@ def make_device(company, line, n, **extra):
         "purchased_on": datetime.date(2026, 1, 15),
     }
     return Device.objects.create(company=company, line=line, **(fields | extra))
-
-
-@pytest.fixture
-def english(client):
-    """Pages in English (the source strings), whatever the Italian catalogue says."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
-def manager(profiles):
-    return profiles["manager"]
 
 
 @pytest.fixture
