@@ -39,15 +39,10 @@ def employee_home(*, scope: Scope) -> EmployeeHome:
     today = timezone.localdate()
     versions = line_versions(scope.line_ids)
     key = make_key("employee-home:v1", scope.company_id, scope.line_ids, scope.current_line_id, today, versions)
-    home = cache.get(key)
-    if home is None:
-        home = _employee_home(scope, today)
-        home.cache_key = key
-        cache.set(key, home, HOME_CACHE_SECONDS)
-    return home
+    return cache.get_or_set(key, lambda: _employee_home(scope, today, key), HOME_CACHE_SECONDS)
 
 
-def _employee_home(scope: Scope, today: datetime.date) -> EmployeeHome:
+def _employee_home(scope: Scope, today: datetime.date, cache_key: str) -> EmployeeHome:
     lines = list(scope.lines(Line.objects.select_related("offer")).order_by("number"))
     current = next((line for line in lines if line.pk == scope.current_line_id), None)
     if current is None:
@@ -57,6 +52,7 @@ def _employee_home(scope: Scope, today: datetime.date) -> EmployeeHome:
         lines=lines,
         counters=list(current_counters(today).filter(line=current)),
         options=list(active_options().filter(line=current)),
+        cache_key=cache_key,
     )
 
 
@@ -96,15 +92,10 @@ def manager_home(*, scope: Scope) -> ManagerHome:
     result is cached until anything of the company changes (selfcare.lines.cache) or the day does."""
     today = timezone.localdate()
     key = make_key("manager-home:v1", scope_cache_key(scope), today, company_version(scope.company_id))
-    home = cache.get(key)
-    if home is None:
-        home = _manager_home(scope, today)
-        home.cache_key = key
-        cache.set(key, home, HOME_CACHE_SECONDS)
-    return home
+    return cache.get_or_set(key, lambda: _manager_home(scope, today, key), HOME_CACHE_SECONDS)
 
 
-def _manager_home(scope: Scope, today: datetime.date) -> ManagerHome:
+def _manager_home(scope: Scope, today: datetime.date, cache_key: str) -> ManagerHome:
     by_kind: dict[str, dict[str, int]] = {}
     total = 0
     for row in scope.lines(Line.objects.all()).values("kind", "status").annotate(n=Count("pk")).order_by("kind"):
@@ -131,6 +122,7 @@ def _manager_home(scope: Scope, today: datetime.date) -> ManagerHome:
             activating.select_related("activation").order_by("activation__expected_on", "number")[:TOP_LINES]
         ),
         activating_count=activating.count(),
+        cache_key=cache_key,
     )
 
 

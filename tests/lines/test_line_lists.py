@@ -102,6 +102,9 @@ def test_keyset_pages_walk_forward_and_back(client_as, company, own_line):
     assert numbers_of(first) == ordered[:25]
     page = first.context["result"].page
     assert page.has_next and not page.has_previous
+    html = first.content.decode()
+    assert f'rel="next" href="?sort=-holder&amp;cursor={page.next_cursor}"' in html and 'rel="prev"' not in html
+    assert "{#" not in html and "comment %}" not in html  # no template comment leaks into the page
     second = client.get(url, {"sort": "-holder", "cursor": page.next_cursor})
     assert numbers_of(second) == ordered[25:50]
     third = client.get(url, {"sort": "-holder", "cursor": second.context["result"].page.next_cursor})

@@ -158,15 +158,12 @@ def line_list(*, scope: Scope, filters: LineFilters, cursor: str | None = None, 
     key = make_key(
         "line-list:v1", scope_cache_key(scope), today, company_version(scope.company_id), filters, cursor, size
     )
-    result = cache.get(key)
-    if result is None:
-        result = _line_list(scope, filters, cursor, size, today)
-        result.cache_key = key
-        cache.set(key, result, LIST_CACHE_SECONDS)
-    return result
+    return cache.get_or_set(key, lambda: _line_list(scope, filters, cursor, size, today, key), LIST_CACHE_SECONDS)
 
 
-def _line_list(scope: Scope, filters: LineFilters, cursor: str | None, size: int, today: datetime.date) -> LineList:
+def _line_list(
+    scope: Scope, filters: LineFilters, cursor: str | None, size: int, today: datetime.date, cache_key: str
+) -> LineList:
     qs = line_queryset(scope=scope, filters=filters, today=today)
     keys = [SORTS.get(filters.sort, "number")]
     if keys[0] != "number":
@@ -174,7 +171,7 @@ def _line_list(scope: Scope, filters: LineFilters, cursor: str | None, size: int
     rows = with_row_details(with_sort_keys(qs), today)
     page = keyset_page(rows, keys=keys, descending=filters.descending, cursor=cursor, size=size)
     # The count needs no sort keys: without them it joins nothing it does not filter on.
-    return LineList(page=page, total=qs.count(), filters=filters)
+    return LineList(page=page, total=qs.count(), filters=filters, cache_key=cache_key)
 
 
 def line_export_rows(*, scope: Scope, filters: LineFilters, chunk_size: int = 2000):
@@ -212,11 +209,7 @@ def line_detail(*, scope: Scope, line_id: int) -> LineDetail:
     if not scope.lines(Line.objects.filter(pk=line_id)).exists():
         raise Http404
     key = make_key("line-detail:v1", line_id, today, line_versions([line_id]), scope.can(Cap.SIM_SECRETS_REVEAL))
-    detail = cache.get(key)
-    if detail is None:
-        detail = _line_detail(scope, line_id, today)
-        cache.set(key, detail, DETAIL_CACHE_SECONDS)
-    return detail
+    return cache.get_or_set(key, lambda: _line_detail(scope, line_id, today), DETAIL_CACHE_SECONDS)
 
 
 def _line_detail(scope: Scope, line_id: int, today: datetime.date) -> LineDetail:
