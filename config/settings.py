@@ -289,6 +289,12 @@ BRAND = {
     "network_status_url": env("BRAND_NETWORK_STATUS_URL", default="https://www.nexotelecom.it/stato-rete"),
 }
 
+# --- Usage records -------------------------------------------------------------------------
+# Months of record-level traffic detail kept besides the current one (per-day totals are kept).
+USAGE_RETENTION_MONTHS = env.int("USAGE_RETENTION_MONTHS", default=6)
+USAGE_IMPORT_MAX_BYTES = env.int("USAGE_IMPORT_MAX_BYTES", default=512 * 1024 * 1024)
+USAGE_API_MAX_RECORDS = env.int("USAGE_API_MAX_RECORDS", default=10_000)
+
 # --- Integrations (DESIGN.md §6): development adapter by default --------------------------------
 SMS_ADAPTER = env("SMS_ADAPTER", default="dev")  # dev | http
 SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", default="")

@@ -18,12 +18,15 @@ from .permissions import Cap
 
 @dataclass(frozen=True)
 class Access:
-    kind: str  # "public" | "portal" | "capability"
+    kind: str  # "public" | "portal" | "capability" | "system"
     cap: Cap | None = None
 
 
 PUBLIC = Access("public")
 PORTAL = Access("portal")
+# The operator's own systems (the mediation delivering usage records), with their own token: no
+# portal user, whatever his role, and no staff session may call these.
+SYSTEM = Access("system")
 
 
 def public(view):

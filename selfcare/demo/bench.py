@@ -27,6 +27,7 @@ from selfcare.demo.world.context import Context, Uniques, rome_midnight
 from selfcare.demo.world.usage import Period, Profile, create_counters, generate_usage, make_profiles
 from selfcare.demo.world.users import create_bench_users
 from selfcare.usage.models import Category, DailyUsage, UsageRecord
+from selfcare.usage.partitions import ensure_partitions
 
 BENCH_VAT_NUMBER = identity.vat_number(random.Random("selfcare-bench-company"))
 DEFAULT_LINES = 10_000
@@ -268,6 +269,7 @@ def _server_side_usage(ctx, profiles, *, days, seed, stats, log) -> None:
 
     records = stats.setdefault("usage records", TableStat())
     daily = stats.setdefault("daily usage", TableStat())
+    ensure_partitions(ctx.today - datetime.timedelta(days=offset) for offset in range(days))
     for offset in range(days - 1, -1, -1):
         day = ctx.today - datetime.timedelta(days=offset)
         start = rome_midnight(day)

@@ -154,8 +154,13 @@ class Counter(models.Model):
     bucket = models.CharField(_("from"), max_length=40, default="plan")
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("resets on"))
-    used = models.PositiveBigIntegerField(_("used"), default=0)
+    used = models.PositiveBigIntegerField(_("used"), default=0)  # in the allowance's unit (MB, minutes, SMS)
+    # What usage ingestion adds up, exactly: bytes, seconds or messages; `used` is derived from it
+    # (MB rounded down, minutes rounded up), so batches of any size give the same counter.
+    used_raw = models.PositiveBigIntegerField(_("used (bytes, seconds or messages)"), default=0)
     allowance = models.PositiveBigIntegerField(_("included"), null=True, blank=True)  # None = unlimited
+    # The highest usage alert (80 or 100 per cent) already sent for this period, so each is sent once.
+    alerted_percent = models.PositiveSmallIntegerField(_("alert sent at (%)"), default=0)
 
     class Meta:
         verbose_name = _("counter")

@@ -69,3 +69,60 @@ class DailyUsage(models.Model):
 
     def __str__(self):
         return f"{self.line_id} {self.day} {self.category}"
+
+
+class UsageImport(models.Model):
+    """The report of one delivery of usage records (a file or an API batch), kept for the back office."""
+
+    class Channel(models.TextChoices):
+        FILE = "file", _("File")
+        API = "api", _("API")
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        DONE_WITH_ERRORS = "errors", _("Done, with rejected rows")
+        FAILED = "failed", _("Failed")
+
+    channel = models.CharField(_("channel"), max_length=4, choices=Channel.choices)
+    source = models.CharField(_("source"), max_length=255)  # the file name, or the API client's name
+    status = models.CharField(_("status"), max_length=7, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("rows read"), default=0)
+    stored = models.PositiveIntegerField(_("records stored"), default=0)
+    duplicates = models.PositiveIntegerField(_("already received"), default=0)
+    rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
+    message = models.TextField(_("message"), blank=True)  # why a whole delivery was refused
+    # The first rejected rows, as [{"row": n, "reason": "..."}]; `rejected` has the full count.
+    errors = models.JSONField(_("rejected rows"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("usage import")
+        verbose_name_plural = _("usage imports")
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.source} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class IngestionClient(models.Model):
+    """A system of the operator allowed to deliver usage records through the API (the mediation).
+
+    It authenticates with its own bearer token, never with a customer login; only the token's
+    SHA-256 is stored, and the token is shown once when it is created in the back office.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ingestion client")
+        verbose_name_plural = _("ingestion clients")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -17,9 +17,17 @@ from selfcare.catalog.models import AllowanceKind, Offer
 from selfcare.demo.world.bulk import insert_rows
 from selfcare.demo.world.context import Context, rome_midnight
 from selfcare.lines.models import ActiveOption, Counter, Line
+from selfcare.usage.counting import counter_use, used_from_raw
 from selfcare.usage.models import Category, DailyUsage, UsageRecord
+from selfcare.usage.partitions import ensure_partitions
 
 MB = 1024 * 1024
+RAW_UNIT = {
+    AllowanceKind.DATA_MB: MB,
+    AllowanceKind.ROAMING_DATA_MB: MB,
+    AllowanceKind.VOICE_MINUTES: 60,
+    AllowanceKind.SMS: 1,
+}
 ZERO = Decimal(0)
 INTL_PER_MINUTE = Decimal("0.19")
 WORLD_ROAMING_PER_MINUTE = Decimal("0.79")
@@ -248,6 +256,7 @@ def generate_usage(ctx: Context, profiles: dict[int, Profile], *, detail_line_id
         calendar.append((day, start, length, elapsed, day >= ctx.period_start))
 
     daily_rows: list[tuple] = []
+    ensure_partitions(day for day, *_ in calendar)
 
     def record_stream() -> Iterator[tuple]:
         for line_id, p in profiles.items():
@@ -283,16 +292,19 @@ def generate_usage(ctx: Context, profiles: dict[int, Profile], *, detail_line_id
 
 
 def _count_period(period: Period, row: tuple) -> None:
-    category, direction, seconds, volume, zone = row[3], row[4], row[6], row[7], row[8]
-    if category == Category.DATA:
-        if not zone:
-            period.data_bytes += volume
-        elif zone == "EU":
-            period.roaming_eu_bytes += volume
-    elif direction == "out" and category == Category.VOICE:
-        period.voice_out_seconds += seconds
-    elif direction == "out" and category == Category.SMS:
-        period.sms_out += 1
+    # The same rule as ingestion's, so the demo's counters match a recount of its records.
+    use = counter_use(row[3], row[4], row[8], row[6], row[7])
+    if use is None:
+        return
+    kind, amount = use
+    if kind == AllowanceKind.DATA_MB:
+        period.data_bytes += amount
+    elif kind == AllowanceKind.ROAMING_DATA_MB:
+        period.roaming_eu_bytes += amount
+    elif kind == AllowanceKind.VOICE_MINUTES:
+        period.voice_out_seconds += amount
+    else:
+        period.sms_out += amount
 
 
 def _count_period_totals(period: Period, totals: dict, plan: DayPlan) -> None:
@@ -315,10 +327,10 @@ def create_counters(ctx: Context, lines: Iterable[Line], options: Iterable[Activ
         period = periods.get(line.pk)
         if period is None:
             continue
-        used_by_kind = {
-            AllowanceKind.DATA_MB: period.data_bytes // MB,
-            AllowanceKind.ROAMING_DATA_MB: period.roaming_eu_bytes // MB,
-            AllowanceKind.VOICE_MINUTES: math.ceil(period.voice_out_seconds / 60),
+        raw_by_kind = {
+            AllowanceKind.DATA_MB: period.data_bytes,
+            AllowanceKind.ROAMING_DATA_MB: period.roaming_eu_bytes,
+            AllowanceKind.VOICE_MINUTES: period.voice_out_seconds,
             AllowanceKind.SMS: period.sms_out,
         }
         for kind, amount in ctx.catalogue.offer_allowances[line.offer.code].items():
@@ -329,7 +341,8 @@ def create_counters(ctx: Context, lines: Iterable[Line], options: Iterable[Activ
                     bucket="plan",
                     period_start=ctx.period_start,
                     period_end=ctx.period_end,
-                    used=used_by_kind[kind],
+                    used=used_from_raw(kind, raw_by_kind[kind]),
+                    used_raw=raw_by_kind[kind],
                     allowance=amount,
                 )
             )
@@ -339,6 +352,7 @@ def create_counters(ctx: Context, lines: Iterable[Line], options: Iterable[Activ
         start = active.activated_at.date()
         end = max(active.expires_at.date(), start + datetime.timedelta(days=1))
         for kind, amount in ctx.catalogue.option_allowances[active.option.code].items():
+            used = int(amount * rng.uniform(0, 0.9))
             rows.append(
                 Counter(
                     line_id=active.line_id,
@@ -346,7 +360,8 @@ def create_counters(ctx: Context, lines: Iterable[Line], options: Iterable[Activ
                     bucket=active.option.code,
                     period_start=start,
                     period_end=end,
-                    used=int(amount * rng.uniform(0, 0.9)),
+                    used=used,
+                    used_raw=used * RAW_UNIT[kind],
                     allowance=amount,
                 )
             )

@@ -1,0 +1,406 @@
+"""Usage ingestion (F-TRF-3): store each record once, and keep per-day totals and counters with it.
+
+A delivery (a CSV file or an API batch) is read in batches; each batch is one transaction that
+stores the records not seen before and adds exactly those to the per-day totals and to the
+counters, so a record delivered twice (the same file again, overlapping files, an API retry) is
+counted once. Rows that fail their checks are reported with their number and reason and the valid
+rows of the batch still land. After the commit the touched lines get their threshold checks queued
+and their cached pages refreshed.
+"""
+
+import csv
+import hashlib
+import io
+import logging
+import os
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from selfcare.lines import cache as line_cache
+from selfcare.lines.models import Counter, Line
+
+from . import counting
+from .models import DailyUsage, IngestionClient, UsageImport, UsageRecord
+from .partitions import ensure_partitions, is_partitioned, month_of
+from .records import COLUMNS, Record, RowError, number_of, parse_row
+from .retention import retention_start
+
+logger = logging.getLogger(__name__)
+
+ROME = ZoneInfo("Europe/Rome")
+BATCH_ROWS = 20_000
+ERRORS_KEPT = 1_000  # rejected rows listed in a report; the count is always complete
+DEADLOCK_RETRIES = 3
+
+
+@dataclass
+class Batch:
+    """What one transaction stored."""
+
+    stored: int = 0
+    line_ids: set[int] = field(default_factory=set)
+
+
+# --- storing a batch -------------------------------------------------------------------------------
+
+
+def records_store(records: list[Record], *, company_of: dict[int, int]) -> Batch:
+    """Store the records not stored yet; add those, and only those, to per-day totals and counters.
+
+    One transaction; on PostgreSQL a deadlock with a concurrent batch (both updating the same
+    counters) is retried. `company_of` maps line ids to their company, for the cache refresh.
+    """
+    if not records:
+        return Batch()
+    months = {month_of(r.started_at.astimezone(ROME).date()) for r in records}
+    for attempt in range(DEADLOCK_RETRIES):
+        try:
+            with transaction.atomic():
+                ensure_partitions(months)
+                batch = _store_sql(records) if is_partitioned() else _store_python(records)
+                _after_commit(batch.line_ids, company_of)
+                return batch
+        except OperationalError as error:
+            if "deadlock" not in str(error) or attempt == DEADLOCK_RETRIES - 1 or connection.in_atomic_block:
+                raise
+            logger.info("usage batch retried after a deadlock")
+    raise AssertionError("unreachable")
+
+
+def _after_commit(line_ids: set[int], company_of: dict[int, int]) -> None:
+    if not line_ids:
+        return
+    ids = sorted(line_ids)
+    line_cache.touch(lines=ids, companies={company_of[pk] for pk in ids if pk in company_of})
+    from .tasks import check_usage_alerts
+
+    transaction.on_commit(lambda: check_usage_alerts(ids))
+
+
+STAGE_SQL = """
+CREATE TEMP TABLE IF NOT EXISTS usage_stage (
+    line_id bigint, record_id varchar(64), started_at timestamptz, category varchar(6),
+    direction varchar(3), other_party varchar(32), duration_seconds integer, volume_bytes bigint,
+    roaming_zone varchar(8), cost numeric(10, 4)
+) ON COMMIT DELETE ROWS;
+TRUNCATE usage_stage;
+"""
+STAGE_TYPES = ["int8", "text", "timestamptz", "text", "text", "text", "int4", "int8", "text", "numeric"]
+
+# One statement: insert the new records (ON CONFLICT skips those already there, also when a
+# concurrent batch stores them first), then add what was inserted — the RETURNING rows, nothing else
+# — to the per-day totals and to the counters whose period holds the record's Rome day. The rating
+# rule is selfcare.usage.counting's.
+INGEST_SQL = """
+WITH new AS (
+    INSERT INTO usage_usagerecord (line_id, record_id, started_at, category, direction, other_party,
+        duration_seconds, volume_bytes, roaming_zone, cost)
+    SELECT line_id, record_id, started_at, category, direction, other_party,
+        duration_seconds, volume_bytes, roaming_zone, cost
+    FROM usage_stage
+    ON CONFLICT (record_id, started_at) DO NOTHING
+    RETURNING line_id, (started_at AT TIME ZONE 'Europe/Rome')::date AS day, category, direction,
+        duration_seconds, volume_bytes, roaming_zone, cost
+), daily AS (
+    INSERT INTO usage_dailyusage AS d (line_id, day, category, count, duration_seconds, volume_bytes,
+        roaming_volume_bytes, cost)
+    SELECT line_id, day, category, count(*), sum(duration_seconds), sum(volume_bytes),
+        coalesce(sum(volume_bytes) FILTER (WHERE roaming_zone <> ''), 0), sum(cost)
+    FROM new
+    GROUP BY line_id, day, category
+    ON CONFLICT (line_id, day, category) DO UPDATE SET
+        count = d.count + EXCLUDED.count,
+        duration_seconds = d.duration_seconds + EXCLUDED.duration_seconds,
+        volume_bytes = d.volume_bytes + EXCLUDED.volume_bytes,
+        roaming_volume_bytes = d.roaming_volume_bytes + EXCLUDED.roaming_volume_bytes,
+        cost = d.cost + EXCLUDED.cost
+), rated AS (
+    SELECT line_id, day, kind, sum(amount) AS amount
+    FROM (
+        SELECT line_id, day,
+            CASE
+                WHEN category = 'data' AND roaming_zone = '' THEN 'data_mb'
+                WHEN category = 'data' AND roaming_zone = 'EU' THEN 'roaming_mb'
+                WHEN category = 'voice' AND direction = 'out' AND roaming_zone IN ('', 'EU') THEN 'voice_min'
+                WHEN category = 'sms' AND direction = 'out' AND roaming_zone IN ('', 'EU') THEN 'sms'
+            END AS kind,
+            CASE category WHEN 'data' THEN volume_bytes WHEN 'voice' THEN duration_seconds ELSE 1 END AS amount
+        FROM new
+    ) AS records
+    WHERE kind IS NOT NULL
+    GROUP BY line_id, day, kind
+), counted AS (
+    UPDATE lines_counter AS c SET
+        used_raw = c.used_raw + s.amount,
+        used = CASE c.kind
+            WHEN 'voice_min' THEN (c.used_raw + s.amount + 59) / 60
+            WHEN 'sms' THEN c.used_raw + s.amount
+            ELSE (c.used_raw + s.amount) / 1048576
+        END
+    FROM (
+        SELECT k.id, sum(r.amount) AS amount
+        FROM rated r
+        JOIN lines_counter k ON k.line_id = r.line_id AND k.kind = r.kind
+            AND r.day >= k.period_start AND r.day < k.period_end
+        GROUP BY k.id
+    ) AS s
+    WHERE c.id = s.id
+    RETURNING c.id
+)
+SELECT (SELECT count(*) FROM new), (SELECT coalesce(array_agg(DISTINCT line_id), '{}') FROM new)
+"""
+
+
+def _store_sql(records: list[Record]) -> Batch:
+    """PostgreSQL: COPY the batch into a session's staging table, then one INGEST_SQL statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(STAGE_SQL)
+        columns = ", ".join(Record._fields)
+        with cursor.cursor.copy(f"COPY usage_stage ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(STAGE_TYPES)
+            for record in records:
+                copy.write_row(record)
+        cursor.execute(INGEST_SQL)
+        stored, line_ids = cursor.fetchone()
+    return Batch(stored, set(line_ids))
+
+
+def _store_python(records: list[Record]) -> Batch:
+    """Other databases (SQLite, one writer at a time): the same steps, worked out in Python."""
+    existing = set()
+    ids = sorted({r.record_id for r in records})
+    for start in range(0, len(ids), 5_000):
+        existing.update(
+            UsageRecord.objects.filter(record_id__in=ids[start : start + 5_000]).values_list("record_id", "started_at")
+        )
+    new = []
+    for record in records:
+        key = (record.record_id, record.started_at)
+        if key not in existing:
+            existing.add(key)
+            new.append(record)
+    UsageRecord.objects.bulk_create((UsageRecord(**r._asdict()) for r in new), batch_size=2_000)
+    daily: dict[tuple, list] = defaultdict(lambda: [0, 0, 0, 0, Decimal(0)])
+    rated: dict[tuple, int] = defaultdict(int)
+    for r in new:
+        day = r.started_at.astimezone(ROME).date()
+        totals = daily[(r.line_id, day, r.category)]
+        totals[0] += 1
+        totals[1] += r.duration_seconds
+        totals[2] += r.volume_bytes
+        totals[3] += r.volume_bytes if r.roaming_zone else 0
+        totals[4] += r.cost
+        use = counting.counter_use(r.category, r.direction, r.roaming_zone, r.duration_seconds, r.volume_bytes)
+        if use:
+            rated[(r.line_id, day, use[0])] += use[1]
+    _add_daily(daily)
+    _add_to_counters(rated)
+    return Batch(len(new), {r.line_id for r in new})
+
+
+def _add_daily(daily: dict[tuple, list]) -> None:
+    if not daily:
+        return
+    line_ids = {key[0] for key in daily}
+    days = {key[1] for key in daily}
+    rows = DailyUsage.objects.filter(line_id__in=line_ids, day__in=days)
+    changed = []
+    for row in rows:
+        totals = daily.pop((row.line_id, row.day, row.category), None)
+        if totals:
+            row.count += totals[0]
+            row.duration_seconds += totals[1]
+            row.volume_bytes += totals[2]
+            row.roaming_volume_bytes += totals[3]
+            row.cost += totals[4]
+            changed.append(row)
+    fields = ["count", "duration_seconds", "volume_bytes", "roaming_volume_bytes", "cost"]
+    DailyUsage.objects.bulk_update(changed, fields, batch_size=2_000)
+    DailyUsage.objects.bulk_create(
+        (
+            DailyUsage(line_id=key[0], day=key[1], category=key[2], **dict(zip(fields, t, strict=True)))
+            for key, t in daily.items()
+        ),
+        batch_size=2_000,
+    )
+
+
+def _add_to_counters(rated: dict[tuple, int]) -> None:
+    if not rated:
+        return
+    by_line_kind: dict[tuple, list] = defaultdict(list)
+    for (line_id, day, kind), amount in rated.items():
+        by_line_kind[(line_id, kind)].append((day, amount))
+    days = [key[1] for key in rated]
+    counters = Counter.objects.filter(
+        line_id__in={key[0] for key in rated},
+        kind__in={key[2] for key in rated},
+        period_start__lte=max(days),
+        period_end__gt=min(days),
+    )
+    changed = []
+    for counter in counters:
+        amount = sum(
+            a
+            for day, a in by_line_kind[(counter.line_id, counter.kind)]
+            if counter.period_start <= day < counter.period_end
+        )
+        if amount:
+            counter.used_raw += amount
+            counter.used = counting.used_from_raw(counter.kind, counter.used_raw)
+            changed.append(counter)
+    Counter.objects.bulk_update(changed, ["used_raw", "used"], batch_size=2_000)
+
+
+# --- deliveries ------------------------------------------------------------------------------------
+
+
+class Delivery:
+    """The report of one delivery, filled batch by batch and saved after each, so its progress shows."""
+
+    def __init__(self, *, channel: str, source: str):
+        self.report = UsageImport.objects.create(channel=channel, source=source[:255])
+        self.now = timezone.now()
+        # Records older than the detail kept are refused: retention would drop them at once.
+        self.oldest = retention_start()
+        self.lines: dict[str, int] = {}  # number → line id, looked up once per delivery
+        self.company_of: dict[int, int] = {}
+
+    def _resolve(self, rows: list) -> None:
+        numbers = {number_of(fields) for _, fields in rows} - self.lines.keys() - {""}
+        found = Line.objects.filter(number__in=numbers).values_list("number", "pk", "company_id")
+        for number, pk, company_id in found:
+            self.lines[number] = pk
+            self.company_of[pk] = company_id
+
+    def batch(self, rows: list[tuple[int, object]]) -> None:
+        """Check and store one batch of (row number, fields)."""
+        self._resolve(rows)
+        valid = []
+        report = self.report
+        for row_number, fields in rows:
+            try:
+                valid.append(parse_row(fields, line_ids=self.lines, now=self.now, oldest=self.oldest))
+            except RowError as error:
+                self.reject(row_number, str(error))
+        stored = records_store(valid, company_of=self.company_of).stored
+        report.rows += len(rows)
+        report.stored += stored
+        report.duplicates += len(valid) - stored
+        report.save(update_fields=["rows", "stored", "duplicates", "rejected", "errors"])
+
+    def reject(self, row_number: int, reason: str) -> None:
+        self.report.rejected += 1
+        if len(self.report.errors) < ERRORS_KEPT:
+            self.report.errors.append({"row": row_number, "reason": reason})
+
+    def fail(self, message: str) -> UsageImport:
+        return self.finish(message)
+
+    def finish(self, message: str = "") -> UsageImport:
+        report = self.report
+        report.message = message
+        if message:
+            report.status = UsageImport.Status.FAILED
+        elif report.rejected:
+            report.status = UsageImport.Status.DONE_WITH_ERRORS
+        else:
+            report.status = UsageImport.Status.DONE
+        report.finished_at = timezone.now()
+        report.save()
+        logger.info(
+            "usage import %s: %s rows, %s stored, %s duplicates, %s rejected %s",
+            report.source, report.rows, report.stored, report.duplicates, report.rejected, message,
+        )  # fmt: skip
+        return report
+
+
+def _batches(numbered_rows: Iterable[tuple[int, object]]) -> Iterator[list]:
+    batch = []
+    for item in numbered_rows:
+        batch.append(item)
+        if len(batch) == BATCH_ROWS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def usage_file_import(*, file, name: str) -> UsageImport:
+    """Import a CSV file of usage records (`file` is a binary file object); return its report.
+
+    A file that is too big, not UTF-8 text, not CSV, empty or without the expected header is
+    refused as a whole with a clear message; otherwise every valid row lands and every invalid
+    one is listed with its row number and reason.
+    """
+    delivery = Delivery(channel=UsageImport.Channel.FILE, source=name)
+    size = _size(file)
+    if size is not None and size > settings.USAGE_IMPORT_MAX_BYTES:
+        limit = settings.USAGE_IMPORT_MAX_BYTES // (1024 * 1024)
+        return delivery.fail(_("The file is larger than %(limit)d MB: split it into smaller files.") % {"limit": limit})
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+    reader = csv.reader(text, strict=True)
+    try:
+        header = next(reader, None)
+        if header is None or not any(header):
+            return delivery.fail(_("The file is empty."))
+        if [h.strip().lower() for h in header] != list(COLUMNS):
+            return delivery.fail(
+                _("This is not a usage records CSV: its first row must be the column names %(columns)s.")
+                % {"columns": ",".join(COLUMNS)}
+            )
+        for batch in _batches((reader.line_num, row) for row in reader if row):
+            delivery.batch(batch)
+    except UnicodeDecodeError:
+        return delivery.fail(_("The file is not UTF-8 text: it is not a usage records CSV."))
+    except csv.Error as error:
+        return delivery.fail(
+            _("The file is not valid CSV at row %(row)d: %(error)s") % {"row": reader.line_num, "error": error}
+        )
+    finally:
+        text.detach()
+    if delivery.report.rows == 0:
+        return delivery.fail(_("The file has the column names but no records."))
+    return delivery.finish()
+
+
+def _size(file) -> int | None:
+    try:
+        return os.fstat(file.fileno()).st_size
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        return getattr(file, "size", None)
+
+
+def usage_batch_import(*, client: IngestionClient, records: list) -> UsageImport:
+    """Import an API batch of records (dicts by column name, numbered from 1); return its report."""
+    delivery = Delivery(channel=UsageImport.Channel.API, source=client.name)
+    numbered = []
+    for number, fields in enumerate(records, start=1):
+        if isinstance(fields, dict):
+            numbered.append((number, fields))
+        else:
+            delivery.reject(number, _("a record must be an object with the column names"))
+    for batch in _batches(numbered):
+        delivery.batch(batch)
+    delivery.report.rows += len(records) - len(numbered)
+    return delivery.finish()
+
+
+def ingestion_client_create(*, name: str) -> tuple[IngestionClient, str]:
+    """Register a mediation system; return it with its token, which is shown this once only."""
+    token = secrets.token_urlsafe(32)
+    client = IngestionClient.objects.create(name=name, token_hash=token_hash(token))
+    return client, token
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
