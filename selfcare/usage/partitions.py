@@ -104,6 +104,8 @@ def drop_partitions_before(month: datetime.date) -> list[str]:
         return []
     dropped = []
     with transaction.atomic(), connection.cursor() as cursor:
+        # Deferred foreign-key checks of rows written earlier in the transaction would block the drop.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for name, start in sorted(existing_partitions().items(), key=lambda item: item[1]):
             if start < month:
                 cursor.execute(f'DROP TABLE "{name}"')

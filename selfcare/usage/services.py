@@ -124,7 +124,7 @@ WITH new AS (
         roaming_volume_bytes = d.roaming_volume_bytes + EXCLUDED.roaming_volume_bytes,
         cost = d.cost + EXCLUDED.cost
 ), rated AS (
-    SELECT line_id, day, kind, sum(amount) AS amount
+    SELECT line_id, day, kind, sum(amount)::bigint AS amount  -- sum() of bigint is numeric: keep integer division
     FROM (
         SELECT line_id, day,
             CASE
@@ -147,7 +147,7 @@ WITH new AS (
             ELSE (c.used_raw + s.amount) / 1048576
         END
     FROM (
-        SELECT k.id, sum(r.amount) AS amount
+        SELECT k.id, sum(r.amount)::bigint AS amount
         FROM rated r
         JOIN lines_counter k ON k.line_id = r.line_id AND k.kind = r.kind
             AND r.day >= k.period_start AND r.day < k.period_end

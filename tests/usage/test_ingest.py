@@ -156,7 +156,7 @@ def test_a_huge_file_is_refused_before_reading(line, moment, settings, tmp_path)
 def test_days_are_rome_calendar_days(line):
     # 23:30 UTC on 31 March is already 1 April in Rome (summer time, UTC+2); 22:59 UTC on 31 October
     # is still 31 October in Rome only after the switch back (UTC+1): 23:59 local.
-    year = datetime.date.today().year - 1
+    year = datetime.datetime.now(ROME).year - 1
     spring = datetime.datetime(year, 3, 31, 23, 30, tzinfo=datetime.UTC)
     autumn = datetime.datetime(year, 10, 31, 22, 59, tzinfo=datetime.UTC)
     from selfcare.usage.records import Record
