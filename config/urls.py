@@ -13,6 +13,8 @@ urlpatterns = [
     path("account/", include("selfcare.accounts.urls")),
     path("account/", include("selfcare.accounts.allauth_urls")),
     path("prodotti/", include("selfcare.lines.urls")),
+    path("costi/", include("selfcare.costs.urls")),
+    path("traffico/", include("selfcare.usage.urls")),
     path("", include("selfcare.notifications.urls")),
     path("", include("selfcare.portal.urls")),
 ]

@@ -3,7 +3,6 @@ from drf_spectacular.views import SpectacularAPIView
 
 from selfcare.core.decorators import public
 from selfcare.portal import api as portal_api
-from selfcare.usage import api as usage_api
 
 from . import views
 
@@ -14,5 +13,6 @@ urlpatterns = [
     path("v1/account/", include("selfcare.accounts.api.urls")),
     path("v1/home/", portal_api.HomeView.as_view(), name="home"),
     path("v1/", include("selfcare.lines.api.urls")),
-    path("v1/ingest/usage/", usage_api.UsageBatchView.as_view(), name="usage_ingest"),
+    path("v1/", include("selfcare.costs.api.urls")),
+    path("v1/", include("selfcare.usage.api.urls")),
 ]

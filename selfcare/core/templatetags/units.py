@@ -26,3 +26,24 @@ def allowance_amount(value, kind) -> str:
     if kind == AllowanceKind.VOICE_MINUTES:
         return _("%(amount)s min") % {"amount": number_format(value, 0, force_grouping=True)}
     return _("%(amount)s SMS") % {"amount": number_format(value, 0, force_grouping=True)}
+
+
+@register.filter
+def data_volume(volume_bytes) -> str:
+    """Bytes of traffic as MB below 1 GB and as GB above, the way bills show them."""
+    if volume_bytes is None:
+        return ""
+    mb = Decimal(volume_bytes) / (1024 * 1024)
+    if mb < MB_PER_GB:
+        return _("%(amount)s MB") % {"amount": number_format(mb, 1 if mb < 10 else 0, force_grouping=True)}
+    return _("%(amount)s GB") % {"amount": number_format(mb / MB_PER_GB, 2, force_grouping=True)}
+
+
+@register.filter
+def call_duration(seconds) -> str:
+    """Seconds of a call as m:ss (h:mm:ss from an hour on)."""
+    if seconds is None:
+        return ""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

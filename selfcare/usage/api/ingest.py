@@ -17,9 +17,9 @@ from rest_framework.views import APIView
 
 from selfcare.core.decorators import SYSTEM
 
-from . import services
-from .models import IngestionClient, UsageImport
-from .records import COLUMNS
+from .. import services
+from ..models import IngestionClient, UsageImport
+from ..records import COLUMNS
 
 
 class IngestionTokenAuthentication(BaseAuthentication):
