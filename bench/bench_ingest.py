@@ -42,6 +42,7 @@ from django.utils import timezone  # noqa: E402
 from selfcare.demo.bench import BENCH_VAT_NUMBER  # noqa: E402
 from selfcare.lines.models import Line  # noqa: E402
 from selfcare.usage.records import COLUMNS  # noqa: E402
+from selfcare.usage import services  # noqa: E402
 from selfcare.usage.services import usage_file_import  # noqa: E402
 
 TARGET = 0.5
@@ -87,7 +88,9 @@ def bare_copy(table_rows) -> float:
     start = time.perf_counter()
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY usage_usagerecord ({columns}) FROM STDIN (FORMAT csv)") as copy:
+            with cursor.cursor.copy(
+                f"COPY usage_usagerecord ({columns}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL (other_party, roaming_zone))"
+            ) as copy:
                 copy.write(text)
             elapsed = time.perf_counter() - start
             raise Rollback
@@ -120,7 +123,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--batch-rows", type=int, default=None, help="rows per transaction (default: the product's)")
     args = parser.parse_args()
+    if args.batch_rows:
+        services.BATCH_ROWS = args.batch_rows
     if connection.vendor != "postgresql":
         sys.exit("This benchmark needs PostgreSQL (DATABASE_URL).")
     csv_rows, table_rows = make_rows(args.records, seed=11)

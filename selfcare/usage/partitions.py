@@ -95,7 +95,8 @@ def _create_partition(name: str, month: datetime.date) -> None:
         # The DEFAULT partition already holds rows of this month: they stay there, which is correct,
         # only slower to read; the month is not retried by this process.
         logger.warning("usage partition %s not created: the default partition has rows of that month", name)
-    _known.add(name)
+    # Known once committed: a batch that fails rolls its partition back too, and must create it again.
+    transaction.on_commit(lambda: _known.add(name))
 
 
 def drop_partitions_before(month: datetime.date) -> list[str]:
