@@ -191,3 +191,32 @@ def test_import_usage_command(line, moment, tmp_path):
     assert "good.csv: Done — 1 rows, 1 stored" in out.getvalue()
     assert "bad.csv: This is not a usage records CSV" in err.getvalue()
     assert UsageImport.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_over_several_lines_lands_whole_through_the_writers(company, moment, settings):
+    """Outside a transaction, PostgreSQL stores batches on the writers' own connections."""
+    settings.USAGE_IMPORT_WRITERS = 2
+    lines = [LineFactory(company=company, number=f"+39347000000{i}") for i in range(4)]
+    rows = [row(f"r{i}", line.number, moment, "data", volume=MB) for i, line in enumerate(lines * 5)]
+    report = _import(rows)
+    assert (report.status, report.rows, report.stored) == ("done", 20, 20)
+    for line in lines:
+        assert DailyUsage.objects.get(line=line, category="data").count == 5
+    assert _import(rows).duplicates == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unexpected_failure_is_reported_and_raised(company, moment, monkeypatch):
+    from selfcare.usage import services
+
+    LineFactory(company=company, number="+393471234567")
+
+    def broken(records, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "records_store", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        _import([row("r1", "+393471234567", moment, "sms")])
+    report = UsageImport.objects.get()
+    assert report.status == "failed" and "stopped on an unexpected error" in report.message
