@@ -296,6 +296,8 @@ USAGE_IMPORT_MAX_BYTES = env.int("USAGE_IMPORT_MAX_BYTES", default=512 * 1024 * 
 USAGE_API_MAX_RECORDS = env.int("USAGE_API_MAX_RECORDS", default=10_000)
 # Threads storing file batches on their own connections while the next batch is checked (PostgreSQL).
 USAGE_IMPORT_WRITERS = env.int("USAGE_IMPORT_WRITERS", default=2)
+# The .xlsx writer of "Download traffico": auto (the Rust one when installed), rust or xlsxwriter.
+TRAFFIC_XLSX_WRITER = env("TRAFFIC_XLSX_WRITER", default="auto")
 
 # --- Integrations (DESIGN.md §6): development adapter by default --------------------------------
 SMS_ADAPTER = env("SMS_ADAPTER", default="dev")  # dev | http
