@@ -16,8 +16,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from selfcare.accounts.models import SimAssociation
 from selfcare.core.decorators import PORTAL, Access
 from selfcare.core.permissions import Role, role_can
+from selfcare.customers.models import Holder
 from selfcare.lines.models import Pool
-from tests.factories import LineFactory, SimFactory, UserFactory
+from tests.factories import CostCentreFactory, LineFactory, SimFactory, UserFactory
 
 # Namespaces with their own rules: the back office (Django admin permissions) and language switch;
 # the app's login endpoints (allauth headless, /api/auth/) speak allauth's own protocol, where an
@@ -26,7 +27,7 @@ SKIPPED_NAMESPACES = {"admin", "headless"}
 SKIPPED_NAMES = {"set_language"}
 PROFILES = ("anonymous", "employee", "admin", "manager", "referent", "staff")
 # URL parameters that name an object of a company (the others are static values such as an area's slug).
-OBJECT_KWARGS = {"line_id", "manager_id", "pool_id"}
+OBJECT_KWARGS = {"line_id", "manager_id", "pool_id", "cost_centre_id", "holder_id"}
 ROLES = {"employee": Role.EMPLOYEE, "admin": Role.ADMIN, "manager": Role.MANAGER, "referent": Role.REFERENT}
 
 
@@ -88,12 +89,19 @@ def world(profiles, company, other_company):
     # A Telco Manager of each company, apart from the profiles (a reissue logs him out).
     manager = UserFactory(company=company, role=Role.MANAGER)
     foreign_manager = UserFactory(company=other_company, role=Role.MANAGER)
+    # A cost centre and a holder of each company (Costi Online).
+    centre = CostCentreFactory(company=company)
+    foreign_centre = CostCentreFactory(company=other_company)
+    holder = Holder.objects.create(company=company, first_name="Anna", last_name="Bianchi", cost_centre=centre)
+    foreign_holder = Holder.objects.create(company=other_company, first_name="Luca", last_name="Verdi")
     return {
         "a": {
             "line_id": own.pk,
             "slug": "prodotti",
             "manager_id": manager.pk,
             "pool_id": pool.pk,
+            "cost_centre_id": centre.pk,
+            "holder_id": holder.pk,
             "token": "unknown-token",
         },
         "b": {
@@ -101,6 +109,8 @@ def world(profiles, company, other_company):
             "slug": "prodotti",
             "manager_id": foreign_manager.pk,
             "pool_id": foreign_pool.pk,
+            "cost_centre_id": foreign_centre.pk,
+            "holder_id": foreign_holder.pk,
             "token": "unknown-token",
         },
     }

@@ -39,6 +39,12 @@ AREA_LINKS = [
     ("prodotti", "lines:fixed", _("Fixed lines"), Cap.COMPANY_LINES_VIEW),
     ("prodotti", "lines:pools", _("Giga Smart Share"), Cap.COMPANY_LINES_VIEW),
     ("prodotti", "lines:devices", _("Devices"), Cap.DEVICES_VIEW),
+    ("traffico", "traffic:mobile", _("Mobile traffic"), Cap.TRAFFIC_VIEW),
+    ("traffico", "traffic:fixed", _("Fixed-line traffic"), Cap.TRAFFIC_VIEW),
+    ("traffico", "costs:month", _("Costs by cost centre, holder and line"), Cap.COSTS_VIEW),
+    ("traffico", "costs:cost_centres", _("Cost centres"), Cap.COSTS_VIEW),
+    ("traffico", "costs:holders", _("Holders"), Cap.COSTS_VIEW),
+    ("traffico", "costs:assignment_upload", _("Assign lines from a file"), Cap.COSTS_MANAGE),
     ("fai-da-te", "accounts:sim_associations", _("Associate SIMs"), Cap.SIM_ASSOCIATE),
     ("fai-da-te", "accounts:sim_association_log", _("SIM associations"), Cap.ASSOCIATION_LOG_VIEW),
 ]

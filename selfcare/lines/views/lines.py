@@ -1,13 +1,11 @@
 """Pages of the mobile and fixed line lists, their CSV export, a line's detail and its PIN/PUK."""
 
-import csv
-
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from selfcare.core.csv_export import csv_response
 from selfcare.core.decorators import capability_required
 from selfcare.core.errors import ApplicationError
 from selfcare.core.htmx import is_fragment_request, render_page_or_fragment
@@ -80,19 +78,6 @@ def fixed_list(request):
     return _line_list(request, Line.Kind.FIXED)
 
 
-class _Echo:
-    """A file-like object whose write returns the line, so csv.writer can feed a streaming response."""
-
-    def write(self, value):
-        return value
-
-
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not read as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _export(request, kind: str):
     form = LineFilterForm(request.GET or None, scope=request.scope, kind=kind)
     form.is_valid()
@@ -107,18 +92,8 @@ def _export(request, kind: str):
         _("Active options"),
         _("Nearest expiry"),
     ]
-    writer = csv.writer(_Echo(), delimiter=";")
-
-    def stream():
-        yield "\ufeff"  # a BOM, so spreadsheet programs read the file as UTF-8
-        yield writer.writerow(header)
-        for line in rows:
-            yield writer.writerow([_cell(v) for v in _export_row(line)])
-
     name = f"{'linee-mobili' if kind == Line.Kind.MOBILE else 'linee-fisse'}-{timezone.localdate():%Y%m%d}.csv"
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return csv_response(name, header, (_export_row(line) for line in rows))
 
 
 def _export_row(line: Line) -> list:

@@ -61,7 +61,7 @@ class IsIngestionClient(BasePermission):
         return isinstance(request.auth, IngestionClient)
 
 
-class RecordSerializer(serializers.Serializer):
+class UsageRecordInSerializer(serializers.Serializer):
     """One usage record; the fields are checked row by row by the import, which reports each problem."""
 
     record_id = serializers.CharField()
@@ -87,7 +87,7 @@ class BatchSerializer(serializers.Serializer):
 
 
 class BatchDocSerializer(serializers.Serializer):
-    records = RecordSerializer(many=True)
+    records = UsageRecordInSerializer(many=True)
 
 
 class RejectedRowSerializer(serializers.Serializer):

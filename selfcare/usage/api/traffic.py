@@ -50,7 +50,7 @@ class SummarySerializer(serializers.Serializer):
     days = DaySerializer(many=True)
 
 
-class RecordSerializer(serializers.ModelSerializer):
+class TrafficRecordSerializer(serializers.ModelSerializer):
     type = serializers.CharField(source="category")
 
     class Meta:
@@ -62,7 +62,7 @@ class RecordSerializer(serializers.ModelSerializer):
 
 
 class RecordPageSerializer(serializers.Serializer):
-    results = RecordSerializer(many=True)
+    results = TrafficRecordSerializer(many=True)
     next_cursor = serializers.CharField(allow_null=True)
     previous_cursor = serializers.CharField(allow_null=True)
 
