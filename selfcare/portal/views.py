@@ -15,7 +15,7 @@ from .navigation import AREAS
 # Pages reachable from the menu and the profile icon that belong to later features.
 PENDING_AREAS = dict(AREAS[1:]) | {"notifiche": _("Notifications"), "profilo": _("User management")}
 # Areas whose every service is in place: their page lists them without the "not available yet" note.
-COMPLETE_AREAS = {"prodotti"}
+COMPLETE_AREAS = {"prodotti", "traffico"}
 
 
 @portal_login_required

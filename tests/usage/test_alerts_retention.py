@@ -52,7 +52,8 @@ def test_each_level_is_announced_once_to_the_lines_users(line, owner, moment, co
 def test_a_jump_past_both_levels_sends_only_the_last(line, owner, moment):
     _use_data(moment, 12_000, "a")
     assert usage_alerts_send(line_ids=[line.pk]) == 1
-    assert Notification.objects.get(user=owner).title.startswith("You have used all of your Internet allowance")
+    # Written in the portal's first language: users have no language of their own yet.
+    assert Notification.objects.get(user=owner).title == "Hai esaurito il bundle Internet della linea +39 347 123 4567"
 
 
 def test_ingestion_queues_the_check_for_the_lines_it_touched(
