@@ -7,8 +7,9 @@ of today for the world's lines into a CSV file, then, alternately, ROUNDS times:
   * ingestion: `usage_file_import` of the file, committed batch by batch as in production —
     parsing, checks, line lookup, staging, dedup, per-day totals and counters;
   * again: the same file delivered a second time onto the first (every record a duplicate).
-After each round the rows are deleted and today's per-day totals and the counters are put back,
-so the world is left as it was (the usage alerts job is not queued during the run).
+After each measurement the rows are deleted, today's per-day totals and the counters are put back
+and the tables vacuumed, so every measurement starts from the same state and the world is left as
+it was (the usage alerts job is not queued during the run).
 Reports the best round of each, in records per second, and the ratio ingestion / COPY.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/selfcare_bench \\
@@ -95,8 +96,10 @@ def bare_copy(table_rows, midnight) -> float:
 
 
 def remove_records(midnight) -> None:
+    """Delete the rows written by a measurement, and vacuum, so the next one starts from a clean table."""
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM usage_usagerecord WHERE started_at >= %s AND record_id LIKE 'bench-%%'", [midnight])
+        cursor.execute(f"VACUUM usage_usagerecord_{midnight:%Y%m}")
 
 
 SNAPSHOT = """
@@ -131,6 +134,8 @@ def ingest(path: Path, midnight) -> tuple[float, float]:
     remove_records(midnight)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(RESTORE, day)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM usage_dailyusage, lines_counter")
     UsageImport.objects.filter(pk__in=[report.pk, again.pk]).delete()
     return first, second
 
