@@ -7,7 +7,9 @@ answer checked (200 and the page's own content). Pages:
   * "Traffico" of the line with the most records of the last 90 days, for each period (today, this
     week, this month, the last three months) — first page of records, totals and chart;
   * the same line's second page of records of the last three months (through the keyset cursor);
-  * "Costi": the whole company's month by cost centre, holder and line.
+  * "Costi": the whole company's month by cost centre, holder and line — as served again (cached
+    under the company's version) and as computed for the first view after a change (30 requests,
+    each after giving the company a new version).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/selfcare_bench \\
         .venv/bin/python bench/bench_traffic.py [--requests 300]
@@ -23,12 +25,16 @@ import time
 from bench_pages import ENV, ROOT
 from httpbench import call, log_in, percentile, server, session
 
-TARGETS = {"traffic": 40, "costs": 200}  # p95 with one client, ms
+TARGETS = {"traffic": 40, "costs": 200, "costs-cold": 200}  # p95 with one client, ms
 
 
 def world():
     sys.path.insert(0, str(ROOT))
-    os.environ.update({"DATABASE_URL": ENV["DATABASE_URL"], "DEMO": "1", "DJANGO_SETTINGS_MODULE": "config.settings"})
+    # The server's Redis too, so that this process can give the company a new version (a change).
+    os.environ.update(
+        {"DATABASE_URL": ENV["DATABASE_URL"], "REDIS_URL": ENV["REDIS_URL"], "DEMO": "1",
+         "DJANGO_SETTINGS_MODULE": "config.settings"}
+    )  # fmt: skip
     import django
 
     django.setup()
@@ -53,7 +59,12 @@ def world():
     if heaviest is None:
         sys.exit("No benchmark world in this database: run `make bench` (or manage.py bench_world) first.")
     line_id = heaviest["line_id"]
+    from selfcare.lines.cache import touch
+    from selfcare.lines.models import Line
+
+    company_id = Line.objects.get(pk=line_id).company_id
     return {
+        "change": lambda: touch(companies=[company_id]),
         "manager": BENCH_MANAGER_USERNAME,
         "password": DEMO_PASSWORD,
         "line": line_id,
@@ -83,12 +94,17 @@ def main():
              f"{w['traffic']}?period=3months&cursor={cursor[1].decode()}", b"traffic-records")
         )  # fmt: skip
         pages.append(("costs, whole company's month", "costs", w["costs"], b"<table"))
+        # The same after every change of the company's data (an ingestion batch, an assignment):
+        # the first view after a change computes the month again.
+        pages.append(("costs, month, first view after a change", "costs-cold", w["costs"], b"<table"))
         rows = []
         for name, kind, path, expect in pages:
-            for _ in range(20):  # warm up
+            for _ in range(20 if kind != "costs-cold" else 2):  # warm up
                 call(opener, path)
             latencies, errors = [], 0
-            for _ in range(args.requests):
+            for _ in range(args.requests if kind != "costs-cold" else 30):
+                if kind == "costs-cold":
+                    w["change"]()
                 started = time.monotonic()
                 status, body = call(opener, path)
                 latencies.append((time.monotonic() - started) * 1000)

@@ -17,6 +17,9 @@ if [ "${BENCH_KEEP_WORLD:-0}" != "1" ]; then
 fi
 psql "$DB_URL" -At -c "SELECT 'database size: ' || pg_size_pretty(pg_database_size(current_database()))"
 
+# The page benchmarks serve the static files' manifest as production does.
+python manage.py collectstatic --noinput -v0
+
 shopt -s nullglob
 for bench in bench/bench_*.py; do
   echo "== $bench"

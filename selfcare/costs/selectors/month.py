@@ -12,14 +12,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, DecimalField, FilteredRelation, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 
+from selfcare.core.cache import make_key
 from selfcare.core.pagination import DEFAULT_PAGE_SIZE, Page, keyset_page
 from selfcare.core.scope import Scope
 from selfcare.customers.models import CostCentre, Holder
+from selfcare.lines.cache import company_version
 from selfcare.lines.models import Line
+from selfcare.lines.selectors.lines import scope_cache_key
 from selfcare.usage.models import Category, DailyUsage
 
 ZERO = Decimal("0")
@@ -142,7 +146,23 @@ class MonthSummary:
         return self.lines_with_traffic > 0
 
 
+# A month's costs read hundreds of thousands of per-day totals for a large company: the results are
+# cached under the company's version (selfcare.lines.cache), which every ingestion batch, assignment
+# and cost-centre or holder change renews, so a cached figure is never served after a change.
+COSTS_CACHE_SECONDS = 600
+
+
+def _cached(name: str, scope: Scope, compute, *parts):
+    key = make_key(f"costs-{name}:v1", scope_cache_key(scope), company_version(scope.company_id), *parts)
+    return cache.get_or_set(key, compute, COSTS_CACHE_SECONDS)
+
+
 def month_summary(*, scope: Scope, month: datetime.date) -> MonthSummary:
+    """The month's costs per cost centre (cached, see COSTS_CACHE_SECONDS)."""
+    return _cached("summary", scope, lambda: _month_summary(scope, month), month)
+
+
+def _month_summary(scope: Scope, month: datetime.date) -> MonthSummary:
     """The month's costs per cost centre, most expensive first, then the lines without a cost
     centre ("No cost centre"), and the month's total. Two queries: the GROUP BY on the per-day
     totals and the company's cost centres (listed even when their lines had no traffic; a manager
@@ -208,6 +228,19 @@ def month_lines(
     cursor: str | None = None,
     size: int = DEFAULT_PAGE_SIZE,
 ) -> CostPage:
+    """A page of month_lines (cached, see COSTS_CACHE_SECONDS; a bad cursor caches nothing)."""
+    compute = lambda: _month_lines(scope=scope, month=month, centre=centre, cursor=cursor, size=size)  # noqa: E731
+    return _cached("lines", scope, compute, month, centre, cursor, size)
+
+
+def _month_lines(
+    *,
+    scope: Scope,
+    month: datetime.date,
+    centre: int | str | None = None,
+    cursor: str | None = None,
+    size: int = DEFAULT_PAGE_SIZE,
+) -> CostPage:
     """One page of the scope's lines by cost in the month, most expensive first (keyset; a bad
     cursor raises InvalidCursor), and how many lines there are. Two queries."""
     qs = lines_with_costs(scope=scope, month=month, centre=centre)
@@ -231,6 +264,14 @@ def month_line_export_rows(*, scope: Scope, month: datetime.date, chunk_size: in
 
 
 def month_holders(
+    *, scope: Scope, month: datetime.date, cursor: str | None = None, size: int = DEFAULT_PAGE_SIZE
+) -> CostPage:
+    """A page of month_holders (cached, see COSTS_CACHE_SECONDS; a bad cursor caches nothing)."""
+    compute = lambda: _month_holders(scope=scope, month=month, cursor=cursor, size=size)  # noqa: E731
+    return _cached("holders", scope, compute, month, cursor, size)
+
+
+def _month_holders(
     *, scope: Scope, month: datetime.date, cursor: str | None = None, size: int = DEFAULT_PAGE_SIZE
 ) -> CostPage:
     """One page of the company's holders by the cost of their lines in the month, most expensive
