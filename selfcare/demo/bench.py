@@ -26,8 +26,9 @@ from selfcare.demo.world.companies import CompanySpec, build_company
 from selfcare.demo.world.context import Context, Uniques, rome_midnight
 from selfcare.demo.world.usage import Period, Profile, create_counters, generate_usage, make_profiles
 from selfcare.demo.world.users import create_bench_users
-from selfcare.usage.models import Category, DailyUsage, UsageRecord
+from selfcare.usage.models import Category, DailyUsage, MonthlyUsage, UsageRecord
 from selfcare.usage.partitions import ensure_partitions
+from selfcare.usage.services import monthly_from_daily
 
 BENCH_VAT_NUMBER = identity.vat_number(random.Random("selfcare-bench-company"))
 DEFAULT_LINES = 10_000
@@ -59,6 +60,7 @@ def delete_bench_world() -> None:
         # Usage rows have no dependants: these become single DELETE statements, not row-by-row deletes.
         UsageRecord.objects.filter(line__company__vat_number=BENCH_VAT_NUMBER).delete()
         DailyUsage.objects.filter(line__company__vat_number=BENCH_VAT_NUMBER).delete()
+        MonthlyUsage.objects.filter(line__company__vat_number=BENCH_VAT_NUMBER).delete()
         # Invoices protect their company from deletion: they go first.
         Invoice.objects.filter(company__vat_number=BENCH_VAT_NUMBER).delete()
         Company.objects.filter(vat_number=BENCH_VAT_NUMBER).delete()
@@ -101,6 +103,10 @@ def build_bench_world(
         # One pass writes both tables: both report the time of that pass.
         stats["usage records"] = TableStat(result.records, elapsed)
         stats["daily usage"] = TableStat(result.daily, elapsed)
+
+    t0 = time.perf_counter()
+    stats["monthly usage"] = TableStat(monthly_from_daily(line_ids=list(profiles)), 0)
+    stats["monthly usage"].seconds = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     with transaction.atomic():

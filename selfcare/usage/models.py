@@ -71,6 +71,32 @@ class DailyUsage(models.Model):
         return f"{self.line_id} {self.day} {self.category}"
 
 
+class MonthlyUsage(models.Model):
+    """Per-month totals of one line and one category (Europe/Rome calendar month), kept by ingestion
+    with the per-day totals: the month's costs of a whole company read these, one row per line and
+    category instead of one per day."""
+
+    line = models.ForeignKey("lines.Line", on_delete=models.CASCADE, related_name="monthly_usage")
+    month = models.DateField(_("month"))  # its first day
+    category = models.CharField(_("type"), max_length=6, choices=Category.choices)
+    count = models.PositiveIntegerField(_("records"), default=0)
+    duration_seconds = models.PositiveBigIntegerField(_("duration (s)"), default=0)
+    volume_bytes = models.PositiveBigIntegerField(_("volume (bytes)"), default=0)
+    roaming_volume_bytes = models.PositiveBigIntegerField(_("roaming volume (bytes)"), default=0)
+    cost = models.DecimalField(_("cost"), max_digits=14, decimal_places=4, default=0)
+
+    class Meta:
+        verbose_name = _("monthly usage")
+        verbose_name_plural = _("monthly usage")
+        constraints = [
+            models.UniqueConstraint(fields=["line", "month", "category"], name="monthly_usage_unique"),
+            models.CheckConstraint(condition=Q(cost__gte=0), name="monthly_usage_cost_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.line_id} {self.month:%Y-%m} {self.category}"
+
+
 class UsageImport(models.Model):
     """The report of one delivery of usage records (a file or an API batch), kept for the back office."""
 

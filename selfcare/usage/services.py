@@ -23,6 +23,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import OperationalError, connection, connections, transaction
+from django.db.models import Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +32,7 @@ from selfcare.lines import cache as line_cache
 from selfcare.lines.models import Counter, Line
 
 from . import counting
-from .models import DailyUsage, IngestionClient, UsageImport, UsageRecord
+from .models import DailyUsage, IngestionClient, MonthlyUsage, UsageImport, UsageRecord
 from .partitions import ensure_partitions, is_partitioned, month_of, next_month
 from .records import COLUMNS, Record, RowError, number_of, parse_row
 from .retention import retention_start
@@ -105,7 +107,7 @@ STAGE_TYPES = ["int8", "text", "timestamptz", "text", "text", "text", "int4", "i
 
 # One statement: insert the new records (ON CONFLICT skips those already there, also when a
 # concurrent batch stores them first), then add what was inserted — the RETURNING rows, nothing else
-# — to the per-day totals and to the counters whose period holds the record's Rome day. The rating
+# — to the per-day and per-month totals and to the counters whose period holds the record's Rome day. The rating
 # rule is selfcare.usage.counting's.
 INGEST_SQL = """
 WITH new AS (
@@ -130,6 +132,19 @@ WITH new AS (
         volume_bytes = d.volume_bytes + EXCLUDED.volume_bytes,
         roaming_volume_bytes = d.roaming_volume_bytes + EXCLUDED.roaming_volume_bytes,
         cost = d.cost + EXCLUDED.cost
+), monthly AS (
+    INSERT INTO usage_monthlyusage AS m (line_id, month, category, count, duration_seconds, volume_bytes,
+        roaming_volume_bytes, cost)
+    SELECT line_id, date_trunc('month', day)::date, category, count(*), sum(duration_seconds), sum(volume_bytes),
+        coalesce(sum(volume_bytes) FILTER (WHERE roaming_zone <> ''), 0), sum(cost)
+    FROM new
+    GROUP BY 1, 2, 3
+    ON CONFLICT (line_id, month, category) DO UPDATE SET
+        count = m.count + EXCLUDED.count,
+        duration_seconds = m.duration_seconds + EXCLUDED.duration_seconds,
+        volume_bytes = m.volume_bytes + EXCLUDED.volume_bytes,
+        roaming_volume_bytes = m.roaming_volume_bytes + EXCLUDED.roaming_volume_bytes,
+        cost = m.cost + EXCLUDED.cost
 ), rated AS (
     SELECT line_id, day, kind, sum(amount)::bigint AS amount  -- sum() of bigint is numeric: keep integer division
     FROM (
@@ -209,36 +224,62 @@ def _store_python(records: list[Record]) -> Batch:
         use = counting.counter_use(r.category, r.direction, r.roaming_zone, r.duration_seconds, r.volume_bytes)
         if use:
             rated[(r.line_id, day, use[0])] += use[1]
-    _add_daily(daily)
+    monthly: dict[tuple, list] = defaultdict(lambda: [0, 0, 0, 0, Decimal(0)])
+    for (line_id, day, category), totals in daily.items():
+        month = monthly[(line_id, day.replace(day=1), category)]
+        for i, value in enumerate(totals):
+            month[i] += value
+    _add_totals(DailyUsage, "day", daily)
+    _add_totals(MonthlyUsage, "month", monthly)
     _add_to_counters(rated)
     return Batch(len(new), {r.line_id for r in new})
 
 
-def _add_daily(daily: dict[tuple, list]) -> None:
-    if not daily:
+TOTAL_FIELDS = ["count", "duration_seconds", "volume_bytes", "roaming_volume_bytes", "cost"]
+
+
+def _add_totals(model, period: str, totals: dict[tuple, list]) -> None:
+    """Add (line, period, category) → [count, seconds, bytes, roaming bytes, cost] to a totals table."""
+    if not totals:
         return
-    line_ids = {key[0] for key in daily}
-    days = {key[1] for key in daily}
-    rows = DailyUsage.objects.filter(line_id__in=line_ids, day__in=days)
+    totals = dict(totals)
+    lookup = {"line_id__in": {key[0] for key in totals}, f"{period}__in": {key[1] for key in totals}}
     changed = []
-    for row in rows:
-        totals = daily.pop((row.line_id, row.day, row.category), None)
-        if totals:
-            row.count += totals[0]
-            row.duration_seconds += totals[1]
-            row.volume_bytes += totals[2]
-            row.roaming_volume_bytes += totals[3]
-            row.cost += totals[4]
+    for row in model.objects.filter(**lookup):
+        added = totals.pop((row.line_id, getattr(row, period), row.category), None)
+        if added:
+            for name, value in zip(TOTAL_FIELDS, added, strict=True):
+                setattr(row, name, getattr(row, name) + value)
             changed.append(row)
-    fields = ["count", "duration_seconds", "volume_bytes", "roaming_volume_bytes", "cost"]
-    DailyUsage.objects.bulk_update(changed, fields, batch_size=2_000)
-    DailyUsage.objects.bulk_create(
+    model.objects.bulk_update(changed, TOTAL_FIELDS, batch_size=2_000)
+    model.objects.bulk_create(
         (
-            DailyUsage(line_id=key[0], day=key[1], category=key[2], **dict(zip(fields, t, strict=True)))
-            for key, t in daily.items()
+            model(line_id=key[0], category=key[2], **{period: key[1]}, **dict(zip(TOTAL_FIELDS, t, strict=True)))
+            for key, t in totals.items()
         ),
         batch_size=2_000,
     )
+
+
+def monthly_from_daily(*, line_ids=None) -> int:
+    """Write the per-month totals again from the per-day totals (of these lines, or of all): for
+    data written without ingestion, such as the demo and benchmark worlds. Returns the rows written."""
+    daily = DailyUsage.objects.all() if line_ids is None else DailyUsage.objects.filter(line_id__in=line_ids)
+    sums = (
+        daily.annotate(month=TruncMonth("day"))
+        .values("line_id", "month", "category")
+        .annotate(*(), **{name: Sum(name) for name in TOTAL_FIELDS})
+        .order_by()
+    )
+    with transaction.atomic():
+        existing = MonthlyUsage.objects.all() if line_ids is None else MonthlyUsage.objects.filter(line_id__in=line_ids)
+        existing.delete()
+        rows = (
+            MonthlyUsage(line_id=r["line_id"], month=r["month"], category=r["category"],
+                         **{name: r[name] for name in TOTAL_FIELDS})
+            for r in sums.iterator(chunk_size=5_000)
+        )  # fmt: skip
+        return len(MonthlyUsage.objects.bulk_create(rows, batch_size=5_000))
 
 
 def _add_to_counters(rated: dict[tuple, int]) -> None:

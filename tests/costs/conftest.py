@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 
 from selfcare.customers.models import Holder
-from selfcare.usage.models import DailyUsage
+from selfcare.usage.models import DailyUsage, MonthlyUsage
 
 
 def in_english(client):
@@ -27,5 +27,11 @@ def make_holder(company, first="Anna", last="Bianchi", **extra) -> Holder:
 
 
 def usage(line, day: datetime.date, category: str, cost: str, **extra) -> DailyUsage:
-    """One per-day total of a line (the table the cost pages read)."""
-    return DailyUsage.objects.create(line=line, day=day, category=category, cost=Decimal(cost), count=1, **extra)
+    """One per-day total of a line, added to its per-month total (the table the cost pages read),
+    as ingestion does."""
+    row = DailyUsage.objects.create(line=line, day=day, category=category, cost=Decimal(cost), count=1, **extra)
+    month, _ = MonthlyUsage.objects.get_or_create(line=line, month=day.replace(day=1), category=category)
+    month.cost += row.cost
+    month.count += 1
+    month.save()
+    return row

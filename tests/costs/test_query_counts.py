@@ -12,6 +12,7 @@ from selfcare.costs.selectors.month import current_month
 from selfcare.customers.models import CostCentre
 from selfcare.lines.models import Line
 from selfcare.usage.models import Category, DailyUsage
+from selfcare.usage.services import monthly_from_daily
 from tests.factories import fleet
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +53,7 @@ def grow(company, size: int, first: int) -> list[Line]:
         for d in range(7)
         for c in (Category.VOICE, Category.DATA)
     )
+    monthly_from_daily(line_ids=[line.pk for line in lines])
     return lines
 
 

@@ -1,4 +1,4 @@
-"""Per-day totals and counters always equal a recomputation from the stored records, however the
+"""Per-day and per-month totals and counters always equal a recomputation from the stored records, however the
 records arrive: in any batches, repeated, across days and months."""
 
 import datetime
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from selfcare.lines.models import Counter
 from selfcare.usage.counting import counter_use, used_from_raw
-from selfcare.usage.models import DailyUsage, UsageRecord
+from selfcare.usage.models import DailyUsage, MonthlyUsage, UsageRecord
 from selfcare.usage.records import Record
 from selfcare.usage.services import records_store
 
@@ -69,6 +69,16 @@ def _assert_recount(line):
         for d in DailyUsage.objects.filter(line=line)
     }
     assert stored == dict(daily)
+    monthly = defaultdict(lambda: [0, 0, 0, 0, Decimal(0)])
+    for (day, category), totals in daily.items():
+        month = monthly[(day.replace(day=1), category)]
+        for i, value in enumerate(totals):
+            month[i] += value
+    stored = {
+        (m.month, m.category): [m.count, m.duration_seconds, m.volume_bytes, m.roaming_volume_bytes, m.cost]
+        for m in MonthlyUsage.objects.filter(line=line)
+    }
+    assert stored == dict(monthly)
     for counter in Counter.objects.filter(line=line):
         raw = 0
         for r in UsageRecord.objects.filter(line=line):

@@ -1,10 +1,10 @@
 """Traffic costs of one month per cost centre, holder and line (SPEC F-TRE-2, F-X-1).
 
-Everything is read from the per-day totals (DailyUsage: line, day, category), never from the raw
-usage records, and summed in the database: each table is one GROUP BY query, so a page costs the
-same few queries with ten lines or ten thousand. Months are Europe/Rome calendar months, like the
-days of the per-day totals. Amounts are Decimal euro as stored (4 decimals); pages and exports
-round them to the cent.
+Everything is read from the per-month totals (MonthlyUsage: line, month, category, kept by
+ingestion with the per-day totals), never from the raw usage records, and summed in the database:
+each table is one GROUP BY query, so a page costs the same few queries with ten lines or ten
+thousand. Months are Europe/Rome calendar months, like the days of the per-day totals they sum.
+Amounts are Decimal euro as stored (4 decimals); pages and exports round them to the cent.
 """
 
 import datetime
@@ -24,10 +24,10 @@ from selfcare.customers.models import CostCentre, Holder
 from selfcare.lines.cache import company_version
 from selfcare.lines.models import Line
 from selfcare.lines.selectors.lines import scope_cache_key
-from selfcare.usage.models import Category, DailyUsage
+from selfcare.usage.models import Category, MonthlyUsage
 
 ZERO = Decimal("0")
-# The columns of every cost table: what the categories of the per-day totals add up to.
+# The columns of every cost table: what the categories of the per-month totals add up to.
 CATEGORY_GROUPS = {
     "calls": (Category.VOICE,),
     "messages": (Category.SMS, Category.MMS),
@@ -53,11 +53,6 @@ def current_month(today: datetime.date | None = None) -> datetime.date:
 def add_months(month: datetime.date, n: int) -> datetime.date:
     index = month.year * 12 + month.month - 1 + n
     return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """First day of the month and first day of the next one (the per-day totals are Rome days)."""
-    return month, add_months(month, 1)
 
 
 def available_months(today: datetime.date | None = None) -> list[datetime.date]:
@@ -97,7 +92,7 @@ class Costs:
 
 
 def cost_sums(path: str = "", where: Q | None = None) -> dict:
-    """Annotations summing the cost of the per-day totals found at `path` ("" on DailyUsage itself,
+    """Annotations summing the cost of the per-month totals found at `path` ("" on MonthlyUsage itself,
     "month__" through a filtered relation) per category group and in all, 0 when there are none;
     `where` keeps only some of them (the lines of the scope, when summing per holder).
 
@@ -116,9 +111,8 @@ def cost_sums(path: str = "", where: Q | None = None) -> dict:
 
 
 def month_usage(*, scope: Scope, month: datetime.date) -> QuerySet:
-    """The per-day totals of the month for the lines the scope may see."""
-    start, end = month_bounds(month)
-    return DailyUsage.objects.filter(scope.line_filter("line__"), day__gte=start, day__lt=end)
+    """The per-month totals of the month for the lines the scope may see."""
+    return MonthlyUsage.objects.filter(scope.line_filter("line__"), month=month)
 
 
 # --- Per cost centre (the month page's summary, chart and CSV) --------------------------------------
@@ -146,7 +140,7 @@ class MonthSummary:
         return self.lines_with_traffic > 0
 
 
-# A month's costs read hundreds of thousands of per-day totals for a large company: the results are
+# A month's costs still sum tens of thousands of per-month totals for a large company: the results are
 # cached under the company's version (selfcare.lines.cache), which every ingestion batch, assignment
 # and cost-centre or holder change renews, so a cached figure is never served after a change.
 COSTS_CACHE_SECONDS = 600
@@ -164,7 +158,7 @@ def month_summary(*, scope: Scope, month: datetime.date) -> MonthSummary:
 
 def _month_summary(scope: Scope, month: datetime.date) -> MonthSummary:
     """The month's costs per cost centre, most expensive first, then the lines without a cost
-    centre ("No cost centre"), and the month's total. Two queries: the GROUP BY on the per-day
+    centre ("No cost centre"), and the month's total. Two queries: the GROUP BY on the per-month
     totals and the company's cost centres (listed even when their lines had no traffic; a manager
     restricted to some cost centres or sites sees only those his lines are in)."""
     grouped = {
@@ -196,18 +190,16 @@ def _month_summary(scope: Scope, month: datetime.date) -> MonthSummary:
 
 def lines_with_costs(*, scope: Scope, month: datetime.date, centre: int | str | None = None) -> QuerySet:
     """The scope's lines, each annotated with its costs in the month (zero without traffic), with
-    holder and cost centre. The per-day totals are joined on (line, day in the month) only, so the
-    unique (line, day, category) index serves the join. `centre`: a cost centre id, NO_CENTRE for
+    holder and cost centre. The per-month totals are joined on (line, month) only, so the
+    unique (line, month, category) index serves the join. `centre`: a cost centre id, NO_CENTRE for
     the lines without one, None for all."""
-    start, end = month_bounds(month)
     qs = scope.lines(Line.objects.all())
     if centre == NO_CENTRE:
         qs = qs.filter(cost_centre__isnull=True)
     elif centre is not None:
         qs = qs.filter(cost_centre_id=centre)
-    condition = Q(daily_usage__day__gte=start, daily_usage__day__lt=end)
     return (
-        qs.annotate(month=FilteredRelation("daily_usage", condition=condition))
+        qs.annotate(month=FilteredRelation("monthly_usage", condition=Q(monthly_usage__month=month)))
         .annotate(**cost_sums("month__"))
         .select_related("holder", "cost_centre")
     )
@@ -277,12 +269,11 @@ def _month_holders(
     """One page of the company's holders by the cost of their lines in the month, most expensive
     first, with the number of their lines; on the first page also the lines without a holder.
     Only the lines the scope may see count. Three queries."""
-    start, end = month_bounds(month)
     in_scope = scope.line_filter("line__")
-    condition = Q(line__daily_usage__day__gte=start, line__daily_usage__day__lt=end)
+    condition = Q(line__monthly_usage__month=month)
     qs = (
         scope.company_rows(Holder.objects.all())
-        .annotate(month=FilteredRelation("line__daily_usage", condition=condition))
+        .annotate(month=FilteredRelation("line__monthly_usage", condition=condition))
         .annotate(
             **cost_sums("month__", where=in_scope),
             line_count=Count("line", distinct=True, filter=in_scope),

@@ -22,6 +22,7 @@ from selfcare.demo.world.context import Context, Uniques
 from selfcare.demo.world.usage import create_counters, generate_usage, make_profiles
 from selfcare.demo.world.users import DEMO_PASSWORD, EMPLOYEE_NUMBER, create_demo_users, demo_logins
 from selfcare.usage.models import DailyUsage, UsageRecord
+from selfcare.usage.services import monthly_from_daily
 
 DEFAULT_SEED = 1928
 DEFAULT_LARGE_LINES = 2000
@@ -190,6 +191,7 @@ def build_demo_world(
         usage = generate_usage(ctx, profiles, detail_line_ids=detail, days=days)
         counts["usage records"] = usage.records
         counts["daily usage rows"] = usage.daily
+        counts["monthly usage rows"] = monthly_from_daily(line_ids=list(profiles))
         counts["counters"] = create_counters(ctx, all_lines, all_options, usage.periods)
         step("usage and counters")
 
