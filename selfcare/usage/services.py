@@ -9,11 +9,13 @@ and their cached pages refreshed.
 """
 
 import csv
+import datetime
 import hashlib
 import io
 import logging
 import os
 import secrets
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -58,26 +60,44 @@ class Batch:
 # --- storing a batch -------------------------------------------------------------------------------
 
 
-def records_store(records: list[Record], *, company_of: dict[int, int]) -> Batch:
-    """Store the records not stored yet; add those, and only those, to per-day totals and counters.
-
-    One transaction; on PostgreSQL a deadlock with a concurrent batch (both updating the same
-    counters) is retried. `company_of` maps line ids to their company, for the cache refresh.
-    """
-    if not records:
-        return Batch()
+def _months(records: list[Record]) -> list[datetime.date]:
+    """First days of the Rome months the records fall in (their partitions)."""
     first = min(r.started_at for r in records).astimezone(ROME).date()
     last = max(r.started_at for r in records).astimezone(ROME).date()
     months = [first]
     while months[-1] < month_of(last):
         months.append(next_month(month_of(months[-1])))
+    return months
+
+
+def records_store(records: list[Record], *, company_of: dict[int, int]) -> Batch:
+    """Store the records not stored yet; add those, and only those, to the totals and counters.
+
+    One transaction. `company_of` maps line ids to their company, for the cache refresh.
+    """
+    if not records:
+        return Batch()
+    if not is_partitioned():
+        with transaction.atomic():
+            batch = _store_python(records)
+            _after_commit(batch.line_ids, company_of)
+        return batch
+    months = _months(records)
+    return _retrying(lambda: _stage_and_ingest(records, months, company_of))
+
+
+def _stage_and_ingest(records, months, company_of) -> Batch:
+    with transaction.atomic():
+        ensure_partitions(months)
+        batch = ingest_staged(stage(records), company_of=company_of)
+    return batch
+
+
+def _retrying(store):
+    """Run a store, again after a deadlock with a concurrent batch (both updating the same counters)."""
     for attempt in range(DEADLOCK_RETRIES):
         try:
-            with transaction.atomic():
-                ensure_partitions(months)
-                batch = _store_sql(records) if is_partitioned() else _store_python(records)
-                _after_commit(batch.line_ids, company_of)
-                return batch
+            return store()
         except OperationalError as error:
             if "deadlock" not in str(error) or attempt == DEADLOCK_RETRIES - 1 or connection.in_atomic_block:
                 raise
@@ -95,27 +115,59 @@ def _after_commit(line_ids: set[int], company_of: dict[int, int]) -> None:
     transaction.on_commit(lambda: check_usage_alerts(ids))
 
 
-STAGE_SQL = """
-CREATE TEMP TABLE IF NOT EXISTS usage_stage (
-    line_id bigint, record_id varchar(64), started_at timestamptz, category varchar(6),
-    direction varchar(3), other_party varchar(32), duration_seconds integer, volume_bytes bigint,
-    roaming_zone varchar(8), cost numeric(10, 4)
-) ON COMMIT DELETE ROWS;
-TRUNCATE usage_stage;
-"""
-STAGE_TYPES = ["int8", "text", "timestamptz", "text", "text", "text", "int4", "int8", "text", "numeric"]
+STAGE_TYPES = ["uuid", "int8", "text", "timestamptz", "text", "text", "text", "int4", "int8", "text", "numeric"]
 
-# One statement: insert the new records (ON CONFLICT skips those already there, also when a
-# concurrent batch stores them first), then add what was inserted — the RETURNING rows, nothing else
-# — to the per-day and per-month totals and to the counters whose period holds the record's Rome day. The rating
-# rule is selfcare.usage.counting's.
+
+def stage(records: list[Record]) -> uuid.UUID:
+    """COPY a batch into the staging table (PostgreSQL) under a new batch id; return the id.
+
+    Outside a transaction the rows are committed at once, so writer threads on other connections
+    can take their share of them (ingest_staged); the staging table is unlogged: it holds rows
+    only until they are ingested, in the same transaction that deletes them from it."""
+    batch_id = uuid.uuid4()
+    with connection.cursor() as cursor:
+        columns = ", ".join(("batch_id", *Record._fields))
+        with cursor.cursor.copy(f"COPY usage_staging ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(STAGE_TYPES)
+            for record in records:
+                copy.write_row((batch_id, *record))
+    return batch_id
+
+
+def ingest_staged(batch_id: uuid.UUID, *, company_of: dict[int, int], part: int = 0, parts: int = 1) -> Batch:
+    """Take a staged batch's rows (those whose line id is `part` modulo `parts`) out of the staging
+    table and store them with their totals and counters: one INGEST_SQL statement, in the caller's
+    transaction or in one of its own."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(INGEST_SQL, {"batch": batch_id, "part": part, "parts": parts})
+        stored, line_ids = cursor.fetchone()
+        batch = Batch(stored, set(line_ids))
+        _after_commit(batch.line_ids, company_of)
+    return batch
+
+
+def unstage(batch_ids) -> None:
+    """Drop what is left of staged batches (a delivery that stopped on an error)."""
+    if batch_ids and is_partitioned():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM usage_staging WHERE batch_id = ANY(%s)", [list(batch_ids)])
+
+
+# One statement: take the batch's share out of the staging table, insert the new records (ON CONFLICT
+# skips those already there, also when a concurrent batch stores them first), then add what was
+# inserted — the RETURNING rows, nothing else — to the per-day and per-month totals and to the
+# counters whose period holds the record's Rome day. The rating rule is selfcare.usage.counting's.
 INGEST_SQL = """
-WITH new AS (
+WITH staged AS (
+    DELETE FROM usage_staging WHERE batch_id = %(batch)s AND line_id %% %(parts)s = %(part)s
+    RETURNING line_id, record_id, started_at, category, direction, other_party,
+        duration_seconds, volume_bytes, roaming_zone, cost
+), new AS (
     INSERT INTO usage_usagerecord (line_id, record_id, started_at, category, direction, other_party,
         duration_seconds, volume_bytes, roaming_zone, cost)
     SELECT line_id, record_id, started_at, category, direction, other_party,
         duration_seconds, volume_bytes, roaming_zone, cost
-    FROM usage_stage
+    FROM staged
     ON CONFLICT (record_id, started_at) DO NOTHING
     RETURNING line_id, (started_at AT TIME ZONE 'Europe/Rome')::date AS day, category, direction,
         duration_seconds, volume_bytes, roaming_zone, cost
@@ -180,20 +232,6 @@ WITH new AS (
 )
 SELECT (SELECT count(*) FROM new), (SELECT coalesce(array_agg(DISTINCT line_id), '{}') FROM new)
 """
-
-
-def _store_sql(records: list[Record]) -> Batch:
-    """PostgreSQL: COPY the batch into a session's staging table, then one INGEST_SQL statement."""
-    with connection.cursor() as cursor:
-        cursor.execute(STAGE_SQL)
-        columns = ", ".join(Record._fields)
-        with cursor.cursor.copy(f"COPY usage_stage ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types(STAGE_TYPES)
-            for record in records:
-                copy.write_row(record)
-        cursor.execute(INGEST_SQL)
-        stored, line_ids = cursor.fetchone()
-    return Batch(stored, set(line_ids))
 
 
 def _store_python(records: list[Record]) -> Batch:
@@ -312,15 +350,17 @@ def _add_to_counters(rated: dict[tuple, int]) -> None:
 class Writers:
     """Threads that store batches on their own database connections (PostgreSQL).
 
-    Checking rows is Python work and storing them is the database's: with writers the two run at
-    the same time, on both of the machine's cores. A batch is split between the writers by line,
-    so they never touch the same per-day totals or counters, and each part is its own transaction.
+    Checking rows is Python work and storing them is the database's: the calling thread checks a
+    batch and copies it into the staging table (committed at once), then the writers each take
+    their share of it by line — so they never touch the same totals or counters — and store it in
+    a transaction of their own, waiting on the database while the caller checks the next batch.
     Inside a caller's transaction (which other connections cannot see) there are no writers.
     """
 
     def __init__(self, count: int):
         self.count = count
         self.pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="usage-writer")
+        self.staged: set[uuid.UUID] = set()
 
     @classmethod
     def for_this_connection(cls) -> "Writers | None":
@@ -330,20 +370,26 @@ class Writers:
         return cls(count)
 
     def submit(self, records: list[Record], company_of: dict[int, int]) -> list:
-        parts = [[] for _ in range(self.count)]
-        for record in records:
-            parts[record.line_id % self.count].append(record)
-        return [self.pool.submit(self._store, part, dict(company_of)) for part in parts if part]
+        if not records:
+            return []
+        ensure_partitions(_months(records))
+        batch_id = stage(records)
+        self.staged.add(batch_id)
+        company_of = dict(company_of)  # the caller goes on adding lines to its own
+        return [self.pool.submit(self._store, batch_id, part, self.count, company_of) for part in range(self.count)]
 
     @staticmethod
-    def _store(records: list[Record], company_of: dict[int, int]) -> int:
+    def _store(batch_id: uuid.UUID, part: int, parts: int, company_of: dict[int, int]) -> int:
         try:
-            return records_store(records, company_of=company_of).stored
+            store = lambda: ingest_staged(batch_id, company_of=company_of, part=part, parts=parts)  # noqa: E731
+            return _retrying(store).stored
         finally:
             connections.close_all()  # this thread's connection only
 
-    def shutdown(self) -> None:
+    def shutdown(self, *, failed: bool = False) -> None:
         self.pool.shutdown(wait=True)
+        if failed:
+            unstage(self.staged)
 
 
 # --- deliveries ------------------------------------------------------------------------------------
@@ -414,6 +460,9 @@ class Delivery:
         missing), and the report says the delivery stopped."""
         logger.exception("usage import %s stopped", self.report.source)
         try:
+            if self.writers:
+                writers, self.writers = self.writers, None
+                writers.shutdown(failed=True)  # and what is left in the staging table goes
             self.finish(_("The import stopped on an unexpected error after %(rows)d rows; deliver it again.")
                         % {"rows": self.report.rows})  # fmt: skip
         except Exception:  # the report itself could not be saved: the original error is what matters

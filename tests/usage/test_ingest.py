@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.db.models import Sum
 
 from selfcare.usage.models import DailyUsage, UsageImport, UsageRecord
@@ -215,8 +216,14 @@ def test_an_unexpected_failure_is_reported_and_raised(company, moment, monkeypat
     def broken(records, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "records_store", broken)
+    monkeypatch.setattr(services, "records_store", broken)  # storing inline (SQLite)
+    monkeypatch.setattr(services, "ingest_staged", broken)  # storing on the writers (PostgreSQL)
     with pytest.raises(RuntimeError, match="disk full"):
         _import([row("r1", "+393471234567", moment, "sms")])
     report = UsageImport.objects.get()
     assert report.status == "failed" and "stopped on an unexpected error" in report.message
+    assert UsageRecord.objects.count() == 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM usage_staging")
+            assert cursor.fetchone()[0] == 0, "the staged rows of the stopped delivery are dropped"
