@@ -1,11 +1,12 @@
-"""Usage ingestion (F-TRF-3): store each record once, and keep per-day totals and counters with it.
+"""Usage ingestion (F-TRF-3): store each record once, and keep the totals and counters with it.
 
-A delivery (a CSV file or an API batch) is read in batches; each batch is one transaction that
-stores the records not seen before and adds exactly those to the per-day totals and to the
-counters, so a record delivered twice (the same file again, overlapping files, an API retry) is
-counted once. Rows that fail their checks are reported with their number and reason and the valid
-rows of the batch still land. After the commit the touched lines get their threshold checks queued
-and their cached pages refreshed.
+A delivery (a CSV file or an API batch) is read in batches; each batch (or, with writer threads,
+each writer's share of it) is one transaction that stores the records not seen before and adds
+exactly those to the per-day and per-month totals and to the counters, so a record delivered twice
+(the same file again, overlapping files, an API retry) is counted once. Rows that fail their
+checks are reported with their number and reason and the valid rows of the batch still land.
+After the commit the touched lines get their threshold checks queued and their cached pages
+refreshed.
 """
 
 import csv
@@ -306,7 +307,7 @@ def monthly_from_daily(*, line_ids=None) -> int:
     sums = (
         daily.annotate(month=TruncMonth("day"))
         .values("line_id", "month", "category")
-        .annotate(*(), **{name: Sum(name) for name in TOTAL_FIELDS})
+        .annotate(**{name: Sum(name) for name in TOTAL_FIELDS})
         .order_by()
     )
     with transaction.atomic():
@@ -406,7 +407,9 @@ class Delivery:
         self.lines: dict[str, int] = {}  # number → line id, looked up once per delivery
         self.company_of: dict[int, int] = {}
         self.in_flight = None
-        self.writers = Writers.for_this_connection()
+        # Files can be millions of rows: their batches go to writer threads. An API call (at most
+        # USAGE_API_MAX_RECORDS) is stored in one transaction of its own, without threads.
+        self.writers = Writers.for_this_connection() if channel == UsageImport.Channel.FILE else None
 
     def _resolve(self, rows: list) -> None:
         numbers = {number_of(fields) for _, fields in rows} - self.lines.keys() - {""}
