@@ -75,18 +75,17 @@ def normalise_number(value: str) -> str:
     return "+39" + value
 
 
-def number_of(fields) -> str:
-    """The normalised number of a raw row (a list of strings or a dict), to look its line up in bulk."""
+def raw_number(fields) -> str:
+    """The number of a raw row (a list of strings or a dict) as written, to look lines up in bulk."""
     raw = fields.get("number") if isinstance(fields, dict) else (fields[1] if len(fields) > 1 else "")
-    return normalise_number(str(raw or ""))
+    return _text(raw)
 
 
 def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _whole(value, what: str) -> int:
-    text = _text(value)
+def _whole(text: str, what: str) -> int:
     if not text:
         return 0
     try:
@@ -103,30 +102,35 @@ def _whole(value, what: str) -> int:
 def parse_row(fields, *, line_ids: dict[str, int], now: datetime.datetime, oldest: datetime.datetime) -> Record:
     """Check one row (a list of the columns in order, or a dict by column name) and resolve its line.
 
-    Raises RowError with the reason of the first problem found.
+    `line_ids` maps numbers, as written in the rows or normalised, to line ids. Raises RowError with
+    the reason of the first problem found. (Runs for every row of a delivery: kept lean.)
     """
     if isinstance(fields, dict):
         unknown = set(fields) - set(COLUMNS)
         if unknown:
             raise RowError(_("unknown field: %(name)s") % {"name": sorted(unknown)[0][:40]})
-        fields = [fields.get(name) for name in COLUMNS]
+        fields = [_text(fields.get(name)) for name in COLUMNS]
     elif len(fields) != len(COLUMNS):
         raise RowError(
             _("%(found)d columns instead of %(expected)d") % {"found": len(fields), "expected": len(COLUMNS)}
         )
-    record_id = _text(fields[0])
+    else:
+        fields = [v.strip() if v.__class__ is str else _text(v) for v in fields]
+    record_id = fields[0]
     if not record_id:
         raise RowError(_("record_id is missing"))
     if len(record_id) > 64:
         raise RowError(_("record_id is longer than 64 characters"))
-    number = normalise_number(_text(fields[1]))
-    if not number:
-        raise RowError(_("number is not a phone number"))
-    line_id = line_ids.get(number)
+    line_id = line_ids.get(fields[1])
     if line_id is None:
-        raise RowError(_("unknown number %(number)s") % {"number": number})
+        number = normalise_number(fields[1])
+        if not number:
+            raise RowError(_("number is not a phone number"))
+        line_id = line_ids.get(number)
+        if line_id is None:
+            raise RowError(_("unknown number %(number)s") % {"number": number})
     try:
-        started_at = datetime.datetime.fromisoformat(_text(fields[2]))
+        started_at = datetime.datetime.fromisoformat(fields[2])
     except ValueError:
         raise RowError(_("started_at is not a date and time in ISO 8601")) from None
     if started_at.tzinfo is None:
@@ -135,20 +139,20 @@ def parse_row(fields, *, line_ids: dict[str, int], now: datetime.datetime, oldes
         raise RowError(_("started_at is in the future"))
     if started_at < oldest:
         raise RowError(_("started_at is older than the detail the product keeps"))
-    category = _text(fields[3]).lower()
+    category = fields[3].lower()
     if category not in CATEGORIES:
         raise RowError(_("unknown type %(type)s") % {"type": category[:20]})
-    direction = DIRECTIONS.get(_text(fields[4]).lower())
+    direction = DIRECTIONS.get(fields[4].lower())
     if direction is None:
         raise RowError(_("direction must be out or in"))
-    other_party = _text(fields[5])
+    other_party = fields[5]
     if len(other_party) > 32:
         raise RowError(_("other_party is longer than 32 characters"))
     duration = _whole(fields[6], "duration_seconds")
     if duration > 2**31 - 1:
         raise RowError(_("%(field)s is too large") % {"field": "duration_seconds"})
     volume = _whole(fields[7], "volume_bytes")
-    zone = _text(fields[8]).upper()
+    zone = fields[8].upper()
     if not _ZONE.fullmatch(zone):
         raise RowError(_("roaming_zone must be up to 8 letters or digits"))
     return Record(
@@ -156,10 +160,12 @@ def parse_row(fields, *, line_ids: dict[str, int], now: datetime.datetime, oldes
     )
 
 
-def _cost(value) -> Decimal:
-    text = _text(value)
-    if not text:
-        return Decimal(0)
+ZERO = Decimal(0)
+
+
+def _cost(text: str) -> Decimal:
+    if not text or text == "0":
+        return ZERO  # most records (within the offers) cost nothing
     try:
         cost = Decimal(text)
     except InvalidOperation:

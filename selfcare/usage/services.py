@@ -37,7 +37,7 @@ from selfcare.lines.models import Counter, Line
 from . import counting
 from .models import DailyUsage, IngestionClient, MonthlyUsage, UsageImport, UsageRecord
 from .partitions import ensure_partitions, is_partitioned, month_of, next_month
-from .records import COLUMNS, Record, RowError, number_of, parse_row
+from .records import COLUMNS, Record, RowError, normalise_number, parse_row, raw_number
 from .retention import retention_start
 
 logger = logging.getLogger(__name__)
@@ -412,11 +412,18 @@ class Delivery:
         self.writers = Writers.for_this_connection() if channel == UsageImport.Channel.FILE else None
 
     def _resolve(self, rows: list) -> None:
-        numbers = {number_of(fields) for _, fields in rows} - self.lines.keys() - {""}
-        found = Line.objects.filter(number__in=numbers).values_list("number", "pk", "company_id")
+        """Look up, once per delivery, the lines of the numbers of these rows, by the number as
+        written and normalised (a delivery writes its numbers one way: few distinct strings)."""
+        written = {raw_number(fields) for _, fields in rows} - self.lines.keys()
+        normalised = {raw: normalise_number(raw) for raw in written}
+        wanted = set(normalised.values()) - self.lines.keys() - {""}
+        found = Line.objects.filter(number__in=wanted).values_list("number", "pk", "company_id")
         for number, pk, company_id in found:
             self.lines[number] = pk
             self.company_of[pk] = company_id
+        for raw, number in normalised.items():
+            if number in self.lines:
+                self.lines[raw] = self.lines[number]
 
     def batch(self, rows: list[tuple[int, object]]) -> None:
         """Check one batch of (row number, fields) and hand it to be stored.
