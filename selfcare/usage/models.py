@@ -47,16 +47,24 @@ class UsageRecord(models.Model):
         return f"{self.record_id} {self.category} {self.started_at:%Y-%m-%d %H:%M}"
 
 
-class DailyUsage(models.Model):
-    """Per-day totals of one line and one category: what pages and charts read."""
+class UsageTotals(models.Model):
+    """What the per-day and per-month totals add up for one line and one category."""
 
-    line = models.ForeignKey("lines.Line", on_delete=models.CASCADE, related_name="daily_usage")
-    day = models.DateField(_("day"))  # Europe/Rome calendar day
     category = models.CharField(_("type"), max_length=6, choices=Category.choices)
     count = models.PositiveIntegerField(_("records"), default=0)
     duration_seconds = models.PositiveBigIntegerField(_("duration (s)"), default=0)
     volume_bytes = models.PositiveBigIntegerField(_("volume (bytes)"), default=0)
     roaming_volume_bytes = models.PositiveBigIntegerField(_("roaming volume (bytes)"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyUsage(UsageTotals):
+    """Per-day totals of one line and one category: what pages and charts read."""
+
+    line = models.ForeignKey("lines.Line", on_delete=models.CASCADE, related_name="daily_usage")
+    day = models.DateField(_("day"))  # Europe/Rome calendar day
     cost = models.DecimalField(_("cost"), max_digits=12, decimal_places=4, default=0)
 
     class Meta:
@@ -71,18 +79,13 @@ class DailyUsage(models.Model):
         return f"{self.line_id} {self.day} {self.category}"
 
 
-class MonthlyUsage(models.Model):
+class MonthlyUsage(UsageTotals):
     """Per-month totals of one line and one category (Europe/Rome calendar month), kept by ingestion
     with the per-day totals: the month's costs of a whole company read these, one row per line and
     category instead of one per day."""
 
     line = models.ForeignKey("lines.Line", on_delete=models.CASCADE, related_name="monthly_usage")
     month = models.DateField(_("month"))  # its first day
-    category = models.CharField(_("type"), max_length=6, choices=Category.choices)
-    count = models.PositiveIntegerField(_("records"), default=0)
-    duration_seconds = models.PositiveBigIntegerField(_("duration (s)"), default=0)
-    volume_bytes = models.PositiveBigIntegerField(_("volume (bytes)"), default=0)
-    roaming_volume_bytes = models.PositiveBigIntegerField(_("roaming volume (bytes)"), default=0)
     cost = models.DecimalField(_("cost"), max_digits=14, decimal_places=4, default=0)
 
     class Meta:
