@@ -177,3 +177,49 @@ def fleet(company, size: int, *, first: int = 0, kind: str = Line.Kind.MOBILE, o
         for i, line in enumerate(lines)
     )  # fmt: skip
     return lines
+
+
+def issue_invoice(
+    company,
+    *,
+    amounts=(Decimal("25.00"), Decimal("4.99")),
+    line=None,
+    kind: str = "services",
+    issued_on: datetime.date | None = None,
+    status: str = "to_pay",
+    billing_period: datetime.date | None = None,
+):
+    """An invoice of `company` issued through the billing service (numbered, totals computed), one
+    recurring charge per amount, on `line` when given; its status set as asked (unpaid by default)."""
+    from selfcare.billing.models import Invoice, InvoiceLine
+    from selfcare.billing.services.invoices import Charge, invoice_issue
+
+    issued_on = issued_on or timezone.localdate().replace(day=1)
+    period_end = issued_on - datetime.timedelta(days=1)
+    charges = [
+        Charge(
+            kind=InvoiceLine.Kind.RECURRING,
+            description=f"Canone {n + 1}",
+            unit_price=Decimal(amount),
+            line_id=line.pk if line else None,
+            cost_centre_id=line.cost_centre_id if line else None,
+        )
+        for n, amount in enumerate(amounts)
+    ]
+    invoice = invoice_issue(
+        company_id=company.pk,
+        kind=kind,
+        charges=charges,
+        issued_on=issued_on,
+        due_on=issued_on + datetime.timedelta(days=30),
+        period_start=period_end.replace(day=1),
+        period_end=period_end,
+        billing_period=billing_period,
+    )
+    if status != Invoice.Status.TO_PAY:
+        invoice.status = status
+        if status == Invoice.Status.PAID:
+            invoice.paid_amount = invoice.total_amount
+            invoice.paid_at = timezone.now()
+        invoice.save()
+    return invoice

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from django.db.models import Max
 
-from selfcare.billing.models import Invoice, InvoiceLine
+from selfcare.billing.models import Invoice, InvoiceLine, InvoiceSequence
+from selfcare.billing.services.invoices import invoice_number
 from selfcare.catalog.models import Offer, Option, Promotion
 from selfcare.core.money import VAT_STANDARD, quantize_money, vat_of
 from selfcare.demo.world.bulk import insert_rows
@@ -119,7 +120,7 @@ def create_invoices(
                 kind=draft.kind,
                 year=year,
                 sequence=sequence,
-                number=f"{year}/{sequence:06d}",
+                number=invoice_number(year, sequence),
                 issued_on=draft.issued_on,
                 due_on=draft.due_on,
                 period_start=draft.period_start,
@@ -127,10 +128,13 @@ def create_invoices(
                 taxable_amount=taxable,
                 vat_amount=vat,
                 total_amount=taxable + vat,
+                billing_period=draft.period_start if draft.kind == Invoice.Kind.SERVICES else None,
             )
         )
     _set_statuses(ctx, invoices, trouble)
     invoices = Invoice.objects.bulk_create(invoices, batch_size=1000)
+    for year, following in next_sequence.items():
+        InvoiceSequence.objects.update_or_create(year=year, defaults={"last": following - 1})
     written = insert_rows(
         InvoiceLine,
         LINE_COLUMNS,
