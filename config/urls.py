@@ -15,6 +15,8 @@ urlpatterns = [
     path("prodotti/", include("selfcare.lines.urls")),
     path("costi/", include("selfcare.costs.urls")),
     path("traffico/", include("selfcare.usage.urls")),
+    path("conto/", include("selfcare.billing.urls")),
+    path("pagamenti/", include("selfcare.billing.payments.urls")),
     path("", include("selfcare.notifications.urls")),
     path("", include("selfcare.portal.urls")),
 ]

@@ -18,7 +18,7 @@ from selfcare.core.decorators import PORTAL, Access
 from selfcare.core.permissions import Role, role_can
 from selfcare.customers.models import Holder
 from selfcare.lines.models import Pool
-from tests.factories import CostCentreFactory, LineFactory, SimFactory, UserFactory
+from tests.factories import CostCentreFactory, LineFactory, SimFactory, UserFactory, issue_invoice
 
 # Namespaces with their own rules: the back office (Django admin permissions) and language switch;
 # the app's login endpoints (allauth headless, /api/auth/) speak allauth's own protocol, where an
@@ -27,7 +27,7 @@ SKIPPED_NAMESPACES = {"admin", "headless"}
 SKIPPED_NAMES = {"set_language"}
 PROFILES = ("anonymous", "employee", "admin", "manager", "referent", "staff")
 # URL parameters that name an object of a company (the others are static values such as an area's slug).
-OBJECT_KWARGS = {"line_id", "manager_id", "pool_id", "cost_centre_id", "holder_id"}
+OBJECT_KWARGS = {"line_id", "manager_id", "pool_id", "cost_centre_id", "holder_id", "invoice_id"}
 ROLES = {"employee": Role.EMPLOYEE, "admin": Role.ADMIN, "manager": Role.MANAGER, "referent": Role.REFERENT}
 
 
@@ -94,6 +94,9 @@ def world(profiles, company, other_company):
     foreign_centre = CostCentreFactory(company=other_company)
     holder = Holder.objects.create(company=company, first_name="Anna", last_name="Bianchi", cost_centre=centre)
     foreign_holder = Holder.objects.create(company=other_company, first_name="Luca", last_name="Verdi")
+    # An unpaid invoice of each company (Conto).
+    invoice = issue_invoice(company, line=own)
+    foreign_invoice = issue_invoice(other_company, line=foreign)
     return {
         "a": {
             "line_id": own.pk,
@@ -102,6 +105,7 @@ def world(profiles, company, other_company):
             "pool_id": pool.pk,
             "cost_centre_id": centre.pk,
             "holder_id": holder.pk,
+            "invoice_id": invoice.pk,
             "token": "unknown-token",
         },
         "b": {
@@ -111,6 +115,7 @@ def world(profiles, company, other_company):
             "pool_id": foreign_pool.pk,
             "cost_centre_id": foreign_centre.pk,
             "holder_id": foreign_holder.pk,
+            "invoice_id": foreign_invoice.pk,
             "token": "unknown-token",
         },
     }

@@ -15,4 +15,5 @@ urlpatterns = [
     path("v1/", include("selfcare.lines.api.urls")),
     path("v1/", include("selfcare.costs.api.urls")),
     path("v1/", include("selfcare.usage.api.urls")),
+    path("v1/", include("selfcare.billing.api.urls")),
 ]
