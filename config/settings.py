@@ -44,6 +44,8 @@ if not SECRET_KEY:
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+# The portal's public address, for links in emails sent by jobs (no request to build them from).
+SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -287,6 +289,24 @@ BRAND = {
     # The operator's public coverage map and network status pages, linked from the employee's home.
     "coverage_url": env("BRAND_COVERAGE_URL", default="https://www.nexotelecom.it/copertura"),
     "network_status_url": env("BRAND_NETWORK_STATUS_URL", default="https://www.nexotelecom.it/stato-rete"),
+}
+# The operator as seller (cedente/prestatore) on invoices and FatturaPA XML; it also transmits them.
+OPERATOR = {
+    "name": "Nexo Telecom S.p.A.",
+    "vat_number": "08123450150",  # partita IVA, 11 digits with its check digit
+    "fiscal_code": "08123450150",
+    "address": "Via Alessandro Volta 16",
+    "postcode": "20121",
+    "city": "Milano",
+    "province": "MI",
+    "country": "IT",
+    "rea_office": "MI",
+    "rea_number": "2045871",
+    "share_capital": "50000000.00",
+    "tax_regime": "RF01",  # regime ordinario
+    "phone": "0299990000",
+    "email": "fatturazione@nexotelecom.it",
+    "iban": "IT60X0542811101000000123456",
 }
 
 # --- Usage records -------------------------------------------------------------------------

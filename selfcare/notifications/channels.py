@@ -6,9 +6,11 @@ Email always goes through Django's configured email backend (file backend by def
 """
 
 import json
+import mimetypes
 import urllib.request
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 
 
@@ -49,9 +51,15 @@ def send_sms(*, to: str, text: str) -> str:
     return adapter(to=to, text=text)
 
 
-def send_email(*, to: str, subject: str, text: str) -> str:
+def send_email(*, to: str, subject: str, text: str, attachment: str = "", attachment_filename: str = "") -> str:
+    email = EmailMessage(subject=subject, body=text, to=[to])
     try:
-        EmailMessage(subject=subject, body=text, to=[to]).send()
+        if attachment:
+            with default_storage.open(attachment, "rb") as file:
+                content = file.read()
+            name = attachment_filename or attachment.rsplit("/", 1)[-1]
+            email.attach(name, content, mimetypes.guess_type(name)[0] or "application/octet-stream")
+        email.send()
     except OSError as exc:
         raise DeliveryError(str(exc)) from exc
     return ""

@@ -21,6 +21,9 @@ class OutboxMessage(models.Model):
     recipient = models.CharField(_("to"), max_length=254)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
+    # An email's attachment: a file already in storage (an invoice's PDF), attached when it is sent.
+    attachment = models.CharField(_("attachment"), max_length=300, blank=True)
+    attachment_filename = models.CharField(_("attachment name"), max_length=100, blank=True)
     purpose = models.CharField(_("purpose"), max_length=40, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

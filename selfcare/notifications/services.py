@@ -11,12 +11,30 @@ from .models import OutboxMessage
 logger = logging.getLogger(__name__)
 
 
-def message_queue(*, channel: str, recipient: str, body: str, subject: str = "", purpose: str = "") -> OutboxMessage:
-    """Store a message and queue its delivery once the surrounding transaction commits."""
+def message_queue(
+    *,
+    channel: str,
+    recipient: str,
+    body: str,
+    subject: str = "",
+    purpose: str = "",
+    attachment: str = "",
+    attachment_filename: str = "",
+) -> OutboxMessage:
+    """Store a message and queue its delivery once the surrounding transaction commits.
+
+    attachment: the storage name of a file to attach to an email (read when it is sent).
+    """
     from .tasks import deliver_outbox_message
 
     message = OutboxMessage.objects.create(
-        channel=channel, recipient=recipient, subject=subject, body=body, purpose=purpose
+        channel=channel,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        purpose=purpose,
+        attachment=attachment,
+        attachment_filename=attachment_filename,
     )
     transaction.on_commit(lambda: deliver_outbox_message(message.pk))
     return message
@@ -41,7 +59,13 @@ def message_deliver(*, message_id: int) -> OutboxMessage:
         if message.channel == OutboxMessage.Channel.SMS:
             reference = channels.send_sms(to=message.recipient, text=message.body)
         else:
-            reference = channels.send_email(to=message.recipient, subject=message.subject, text=message.body)
+            reference = channels.send_email(
+                to=message.recipient,
+                subject=message.subject,
+                text=message.body,
+                attachment=message.attachment,
+                attachment_filename=message.attachment_filename,
+            )
     except channels.DeliveryError as exc:
         message.status = OutboxMessage.Status.QUEUED
         message.last_error = str(exc)[:1000]

@@ -1,0 +1,167 @@
+"""API of the company's invoices (SPEC F-BIL-1, F-BIL-3): list, detail, PDF, FatturaPA XML, sharing."""
+
+from django.http import FileResponse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from selfcare.billing.models import Invoice
+from selfcare.billing.selectors import invoices as selectors
+from selfcare.billing.services.sharing import invoice_share
+from selfcare.core.decorators import Access
+from selfcare.core.pagination import InvalidCursor
+from selfcare.core.permissions import Cap
+from selfcare.core.ratelimit import client_ip
+
+VIEW = Access("capability", Cap.INVOICES_VIEW)
+
+
+class InvoiceQuerySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Invoice.Kind.choices, required=False, allow_blank=True)
+    status = serializers.ChoiceField(
+        choices=[("unpaid", "To pay, overdue or partially paid"), *Invoice.Status.choices],
+        required=False,
+        allow_blank=True,
+    )
+    date_from = serializers.DateField(required=False, help_text="Issued on or after (YYYY-MM-DD)")
+    date_to = serializers.DateField(required=False, help_text="Issued on or before (YYYY-MM-DD)")
+    cursor = serializers.CharField(required=False, allow_blank=True, help_text="next_cursor or previous_cursor")
+
+    def validate(self, data):
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise serializers.ValidationError({"date_to": [_("The end of the period must not be before its start.")]})
+        return data
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    amount_due = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        model = Invoice
+        fields = ["id", "number", "kind", "status", "issued_on", "due_on", "period_start", "period_end",
+                  "taxable_amount", "vat_amount", "total_amount", "paid_amount", "amount_due", "paid_at",
+                  "sdi_status"]  # fmt: skip
+
+
+class InvoiceChargeSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    description = serializers.CharField()
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=2)
+    unit_price = serializers.DecimalField(max_digits=18, decimal_places=8)
+    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class InvoiceLineGroupSerializer(serializers.Serializer):
+    number = serializers.CharField(help_text="The line's number; empty for company-level charges")
+    subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    charges = InvoiceChargeSerializer(many=True, source="rows")
+
+
+class InvoiceCentreGroupSerializer(serializers.Serializer):
+    cost_centre = serializers.CharField(source="name", help_text="Empty for charges without a cost centre")
+    subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    lines = InvoiceLineGroupSerializer(many=True)
+
+
+class InvoiceDetailSerializer(InvoiceSerializer):
+    charges = serializers.SerializerMethodField()
+
+    class Meta(InvoiceSerializer.Meta):
+        fields = [*InvoiceSerializer.Meta.fields, "charges"]
+
+    @extend_schema_field(InvoiceCentreGroupSerializer(many=True))
+    def get_charges(self, invoice):
+        return InvoiceCentreGroupSerializer(selectors.invoice_charges(invoice), many=True).data
+
+
+class InvoiceSummarySerializer(serializers.Serializer):
+    to_pay = serializers.DecimalField(max_digits=14, decimal_places=2)
+    overdue = serializers.DecimalField(max_digits=14, decimal_places=2)
+    overdue_count = serializers.IntegerField()
+
+
+class InvoicePageSerializer(serializers.Serializer):
+    results = InvoiceSerializer(many=True, source="page.rows")
+    summary = InvoiceSummarySerializer()
+    next_cursor = serializers.CharField(source="page.next_cursor", allow_null=True)
+    previous_cursor = serializers.CharField(source="page.previous_cursor", allow_null=True)
+
+
+class InvoiceListView(APIView):
+    access = VIEW
+
+    @extend_schema(parameters=[InvoiceQuerySerializer], responses=InvoicePageSerializer,
+                   summary="The company's invoices of the last 24 months, newest first, a page at a time")  # fmt: skip
+    def get(self, request):
+        query = InvoiceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        filters = selectors.InvoiceFilters(kind=data.get("kind", ""), status=data.get("status", ""),
+                                           date_from=data.get("date_from"), date_to=data.get("date_to"))  # fmt: skip
+        try:
+            invoices = selectors.invoice_list(scope=request.scope, filters=filters, cursor=data.get("cursor") or None)
+        except InvalidCursor:
+            raise serializers.ValidationError(
+                {"cursor": [_("This cursor is not valid: start from the first page.")]}
+            ) from None
+        return Response(InvoicePageSerializer(invoices).data)
+
+
+class InvoiceDetailView(APIView):
+    access = VIEW
+
+    @extend_schema(responses=InvoiceDetailSerializer, summary="One invoice with its charges by cost centre and line")
+    def get(self, request, invoice_id):
+        invoice = selectors.invoice_get(scope=request.scope, invoice_id=invoice_id)
+        return Response(InvoiceDetailSerializer(invoice).data)
+
+
+class InvoicePdfView(APIView):
+    access = VIEW
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+                   summary="The invoice's PDF copy (not valid for tax purposes)")  # fmt: skip
+    def get(self, request, invoice_id):
+        from selfcare.billing.documents.pdf import invoice_pdf_ensure
+
+        invoice = selectors.invoice_get(scope=request.scope, invoice_id=invoice_id)
+        invoice = invoice_pdf_ensure(invoice_id=invoice.pk)
+        return FileResponse(invoice.pdf.open("rb"), as_attachment=True, content_type="application/pdf",
+                            filename=f"fattura-{invoice.number.replace('/', '-')}.pdf")  # fmt: skip
+
+
+class InvoiceXmlView(APIView):
+    access = VIEW
+
+    @extend_schema(responses={(200, "application/xml"): OpenApiTypes.BINARY},
+                   summary="The invoice as FatturaPA XML (FPR12), as sent to SDI")  # fmt: skip
+    def get(self, request, invoice_id):
+        from selfcare.billing.documents.fatturapa import einvoice_generate
+
+        invoice = selectors.invoice_get(scope=request.scope, invoice_id=invoice_id)
+        invoice = einvoice_generate(invoice_id=invoice.pk)
+        return FileResponse(invoice.einvoice_xml.open("rb"), as_attachment=True, content_type="application/xml",
+                            filename=invoice.einvoice_xml.name.rsplit("/", 1)[-1])  # fmt: skip
+
+
+class InvoiceShareSerializer(serializers.Serializer):
+    email = serializers.CharField(max_length=254, help_text="Where to send the PDF copy")
+    message = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class InvoiceShareView(APIView):
+    access = VIEW
+
+    @extend_schema(request=InvoiceShareSerializer, responses={202: OpenApiResponse(description="Queued")},
+                   summary="Email the invoice's PDF copy to an address (rate limited)")  # fmt: skip
+    def post(self, request, invoice_id):
+        body = InvoiceShareSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        invoice_share(scope=request.scope, invoice_id=invoice_id, email=body.validated_data["email"],
+                      message=body.validated_data.get("message", ""), ip=client_ip(request))  # fmt: skip
+        return Response({"status": "queued"}, status=status.HTTP_202_ACCEPTED)
