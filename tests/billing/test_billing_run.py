@@ -65,8 +65,10 @@ def postpaid_company(db):
     Device.objects.create(company=company, line=first, kind="router", model="Router 5G", device_id="SN-0001",
                           account_name="Sede", purchased_on=datetime.date(2026, 8, 10), instalments_total=24,
                           instalment_amount=Decimal("9.90"))  # fmt: skip
-    promo = Promotion.objects.create(code="autunno", name="Autunno", valid_from=datetime.date(2026, 9, 1),
-                                     valid_until=datetime.date(2026, 12, 31), monthly_discount=Decimal("5"))  # fmt: skip
+    promo = Promotion.objects.create(
+        code="autunno", name="Autunno", monthly_discount=Decimal("5"),
+        valid_from=datetime.date(2026, 9, 1), valid_until=datetime.date(2026, 12, 31),
+    )  # fmt: skip
     promo.offers.add(offer)
     return company
 
