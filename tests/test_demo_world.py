@@ -11,11 +11,12 @@ from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Sum
 from stdnum.it import codicefiscale, iva
 
 from selfcare.accounts.models import User
-from selfcare.billing.models import Invoice
+from selfcare.billing.models import Invoice, InvoiceSequence
+from selfcare.billing.services.billing_run import billing_run
 from selfcare.catalog.models import Offer, Option, Promotion, TopupAmount
 from selfcare.core import validators
 from selfcare.core.money import vat_of
@@ -133,6 +134,20 @@ def test_invoices_add_up_and_are_numbered_without_gaps(tiny_world):
         assert services.last().status == Invoice.Status.PAID
     statuses = set(invoices.values_list("status", flat=True))
     assert {Invoice.Status.OVERDUE, Invoice.Status.PARTIALLY_PAID} <= statuses
+    # The numbering continues where the world's invoices end.
+    for year, last in InvoiceSequence.objects.values_list("year", "last"):
+        assert last == Invoice.objects.filter(year=year).count()
+
+
+@pytest.mark.django_db
+def test_the_billing_run_finds_the_worlds_months_billed(tiny_world):
+    """The world's monthly invoices carry their month: billing the last one again creates nothing."""
+    last = Invoice.objects.filter(company__in=demo_companies()).aggregate(m=Max("billing_period"))["m"]
+    assert last is not None
+    assert Invoice.objects.filter(company__in=demo_companies(), kind="devices", billing_period=last).exists()
+    before = Invoice.objects.count()
+    assert billing_run(period=last).invoices_created == 0
+    assert Invoice.objects.count() == before
 
 
 def assert_daily_totals_match_records(lines) -> int:

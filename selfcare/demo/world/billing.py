@@ -128,7 +128,8 @@ def create_invoices(
                 taxable_amount=taxable,
                 vat_amount=vat,
                 total_amount=taxable + vat,
-                billing_period=draft.period_start if draft.kind == Invoice.Kind.SERVICES else None,
+                # Monthly documents carry their month; a device bought outright is a one-off document.
+                billing_period=draft.period_start if draft.period_start != draft.period_end else None,
             )
         )
     _set_statuses(ctx, invoices, trouble)
@@ -185,15 +186,17 @@ def _service_drafts(ctx: Context, built: BuiltCompany, on_invoice: dict) -> list
             if start <= active.activated_at.date() <= end:
                 line = lines_by_id[active.line_id]
                 draft.add(line, InvoiceLine.Kind.OPTION, f"{active.option.name} {line.number}", active.option.price)
+        # Device instalments are a separate document of the same month, as the billing run makes them.
+        devices = Draft(company.pk, Invoice.Kind.DEVICES, issued, draft.due_on, start, end)
         for device in instalments:
             k = (start.year - device.purchased_on.year) * 12 + start.month - device.purchased_on.month + 1
             if 1 <= k <= device.instalments_total:
-                draft.add(device.line, InvoiceLine.Kind.INSTALMENT,
-                          f"Rata {k}/{device.instalments_total} {device.model}", device.instalment_amount)  # fmt: skip
+                devices.add(device.line, InvoiceLine.Kind.INSTALMENT,
+                            f"Rata {k}/{device.instalments_total} {device.model} ({device.device_id})",
+                            device.instalment_amount)  # fmt: skip
         for line, amount in on_invoice.get((company.pk, start), []):
             draft.add(line, InvoiceLine.Kind.ONE_OFF, f"Ricarica {amount} € su {line.number}", amount)
-        if draft.rows:
-            drafts.append(draft)
+        drafts += [d for d in (draft, devices) if d.rows]
     return drafts
 
 
