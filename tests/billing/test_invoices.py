@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -142,13 +143,51 @@ def test_an_invoice_page_groups_its_charges_by_cost_centre_and_line(client_as, c
     invoice = issue_invoice(company, line=one, amounts=[Decimal("10"), Decimal("2.50")])
     invoice.lines.create(line=two, kind="recurring", description="Canone due", unit_price=Decimal(5), amount=Decimal(5))
     response = client_as("admin").get(reverse("billing:invoice", args=[invoice.pk]))
-    groups = response.context["groups"]
-    assert [g.name for g in groups] == ["Vendite", ""]
+    charges = response.context["charges"]
+    assert [(c.name, c.lines, c.subtotal) for c in charges.centres] == [("VEN · Vendite", 1, Decimal("12.50")),
+                                                                          ("", 1, Decimal(5))]  # fmt: skip
+    groups = charges.groups
+    assert [g.name for g in groups] == ["VEN · Vendite", ""]
     assert [(line.number, line.subtotal) for line in groups[0].lines] == [(one.display_number, Decimal("12.50"))]
-    assert groups[1].subtotal == Decimal(5)
     assert "Copy not valid for tax purposes" in response.content.decode()
     foreign = issue_invoice(other_company)
     assert client_as("admin").get(reverse("billing:invoice", args=[foreign.pk])).status_code == 404
+
+
+def test_a_large_invoice_is_shown_a_page_of_charges_at_a_time(client_as, company, settings):
+    from selfcare.billing.selectors import invoices as selectors
+
+    centres = [CostCentreFactory(company=company, code=code, name=code.title()) for code in ("AAA", "BBB")]
+    lines = [LineFactory(company=company, cost_centre=centres[n % 2] if n % 3 else None) for n in range(9)]
+    invoice = issue_invoice(company, amounts=[Decimal(1)])
+    for n, line in enumerate(lines):
+        for k in range(3):
+            invoice.lines.create(line=line, cost_centre=line.cost_centre, kind="usage", description=f"c{n}-{k}",
+                                 unit_price=Decimal(1), amount=Decimal(n))  # fmt: skip
+    seen, cursor = [], None
+    while True:
+        page = selectors.invoice_charges(invoice, cursor=cursor, size=4)
+        seen += [row.description for group in page.groups for line in group.lines for row in line.rows]
+        # A line cut by the page's end still shows the subtotal of all its charges.
+        for group in page.groups:
+            for line in group.lines:
+                if line.number:
+                    assert line.subtotal == 3 * Decimal(int(line.rows[0].description[1:].split("-")[0]))
+        if not page.page.has_next:
+            break
+        cursor = page.page.next_cursor
+    expected = list(
+        invoice.lines.order_by(
+            F("cost_centre__code").asc(nulls_last=True), F("line__number").asc(nulls_first=True), "pk"
+        ).values_list("description", flat=True)
+    )
+    assert seen == expected and len(seen) == 28
+    client = client_as("manager")
+    body = client.get(reverse("api:invoice_charges", args=[invoice.pk])).json()
+    assert len(body["results"]) == 28 and body["next_cursor"] is None
+    assert client.get(reverse("api:invoice_charges", args=[invoice.pk]), {"cursor": "x"}).status_code == 400
+    detail = client.get(reverse("api:invoice", args=[invoice.pk])).json()
+    assert [c["cost_centre"] for c in detail["cost_centres"]] == ["AAA · Aaa", "BBB · Bbb", ""]
 
 
 def test_overdue_invoices_are_marked_and_managers_told_once(company, profiles):
@@ -179,7 +218,7 @@ def test_the_api_lists_and_shows_invoices(client_as, company, other_company):
     assert body["summary"]["overdue"] == str(invoice.total_amount)
     detail = client.get(reverse("api:invoice", args=[invoice.pk])).json()
     assert detail["total_amount"] == str(invoice.total_amount)
-    assert detail["charges"][0]["lines"][0]["charges"][0]["description"] == "Canone 1"
+    assert detail["cost_centres"] == [{"cost_centre": "", "lines": 0, "subtotal": str(invoice.taxable_amount)}]
     assert client.get(reverse("api:invoice", args=[foreign.pk])).status_code == 404
     bad = client.get(reverse("api:invoices"), {"date_from": "2026-10-10", "date_to": "2026-01-01"})
     assert bad.status_code == 400 and set(bad.json()["error"]["fields"]) == {"date_to"}

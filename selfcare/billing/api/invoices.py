@@ -3,7 +3,7 @@
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -56,27 +56,28 @@ class InvoiceChargeSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
-class InvoiceLineGroupSerializer(serializers.Serializer):
-    number = serializers.CharField(help_text="The line's number; empty for company-level charges")
+class InvoiceCentreTotalSerializer(serializers.Serializer):
+    cost_centre = serializers.CharField(source="name", help_text="Code · name; empty for charges without one")
+    lines = serializers.IntegerField()
     subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
-    charges = InvoiceChargeSerializer(many=True, source="rows")
-
-
-class InvoiceCentreGroupSerializer(serializers.Serializer):
-    cost_centre = serializers.CharField(source="name", help_text="Empty for charges without a cost centre")
-    subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
-    lines = InvoiceLineGroupSerializer(many=True)
 
 
 class InvoiceDetailSerializer(InvoiceSerializer):
-    charges = serializers.SerializerMethodField()
+    cost_centres = InvoiceCentreTotalSerializer(many=True, help_text="The invoice's taxable amount by cost centre")
 
     class Meta(InvoiceSerializer.Meta):
-        fields = [*InvoiceSerializer.Meta.fields, "charges"]
+        fields = [*InvoiceSerializer.Meta.fields, "cost_centres"]
 
-    @extend_schema_field(InvoiceCentreGroupSerializer(many=True))
-    def get_charges(self, invoice):
-        return InvoiceCentreGroupSerializer(selectors.invoice_charges(invoice), many=True).data
+
+class InvoiceChargeRowSerializer(InvoiceChargeSerializer):
+    line = serializers.CharField(source="line.number", allow_null=True, default=None, help_text="E.164")
+    cost_centre = serializers.CharField(source="cost_centre.code", allow_null=True, default=None)
+
+
+class InvoiceChargePageSerializer(serializers.Serializer):
+    results = InvoiceChargeRowSerializer(many=True, source="page.rows")
+    next_cursor = serializers.CharField(source="page.next_cursor", allow_null=True)
+    previous_cursor = serializers.CharField(source="page.previous_cursor", allow_null=True)
 
 
 class InvoiceSummarySerializer(serializers.Serializer):
@@ -115,10 +116,33 @@ class InvoiceListView(APIView):
 class InvoiceDetailView(APIView):
     access = VIEW
 
-    @extend_schema(responses=InvoiceDetailSerializer, summary="One invoice with its charges by cost centre and line")
+    @extend_schema(responses=InvoiceDetailSerializer, summary="One invoice with its totals by cost centre")
     def get(self, request, invoice_id):
         invoice = selectors.invoice_get(scope=request.scope, invoice_id=invoice_id)
+        invoice.cost_centres = selectors.invoice_charges(invoice, size=1).centres
         return Response(InvoiceDetailSerializer(invoice).data)
+
+
+class CursorSerializer(serializers.Serializer):
+    cursor = serializers.CharField(required=False, allow_blank=True, help_text="next_cursor or previous_cursor")
+
+
+class InvoiceChargesView(APIView):
+    access = VIEW
+
+    @extend_schema(parameters=[CursorSerializer], responses=InvoiceChargePageSerializer,
+                   summary="An invoice's charges by cost centre and line, a page at a time")  # fmt: skip
+    def get(self, request, invoice_id):
+        query = CursorSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        invoice = selectors.invoice_get(scope=request.scope, invoice_id=invoice_id)
+        try:
+            charges = selectors.invoice_charges(invoice, cursor=query.validated_data.get("cursor") or None)
+        except InvalidCursor:
+            raise serializers.ValidationError(
+                {"cursor": [_("This cursor is not valid: start from the first page.")]}
+            ) from None
+        return Response(InvoiceChargePageSerializer(charges).data)
 
 
 class InvoicePdfView(APIView):

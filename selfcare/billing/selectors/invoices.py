@@ -8,7 +8,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, LPad
 from django.http import Http404
 from django.utils import timezone
 
@@ -114,7 +115,7 @@ def invoice_get(*, scope: Scope, invoice_id: int) -> Invoice:
 
 @dataclass
 class LineGroup:
-    """The charges of one line (or of the company as a whole), with their subtotal."""
+    """The charges of one line (or of the company as a whole) on a page, with the line's whole subtotal."""
 
     number: str  # "" for company-level charges
     rows: list
@@ -123,37 +124,84 @@ class LineGroup:
 
 @dataclass
 class CentreGroup:
-    """The charges of one cost centre, line by line."""
+    """The charges of one cost centre on a page, line by line."""
 
     name: str  # "" for lines without a cost centre
     lines: list[LineGroup]
+
+
+@dataclass
+class CentreTotal:
+    """One cost centre's share of the whole invoice."""
+
+    name: str  # "" for lines without a cost centre
+    lines: int
     subtotal: Decimal
 
 
-def invoice_charges(invoice: Invoice) -> list[CentreGroup]:
-    """The invoice's lines grouped by cost centre and then by line, in one query.
+@dataclass
+class InvoiceCharges:
+    centres: list[CentreTotal]  # every cost centre of the invoice, with its total
+    groups: list[CentreGroup]  # the charges of this page, grouped
+    page: Page
 
-    The cost centre is the one the charge was billed to (kept on the invoice line), so moving a line
-    to another cost centre later does not rewrite past invoices.
+
+# Cost centres by code (charges without one last), then line number, then charge: a large company's
+# invoice has tens of thousands of charges, shown a page at a time in this order.
+CHARGE_KEYS = ["no_centre", "sort_centre", "sort_number", "sort_pk"]
+CHARGES_PAGE_SIZE = 200
+
+
+def _centre_name(code: str | None, name: str | None) -> str:
+    return f"{code} · {name}" if code else ""
+
+
+def invoice_charges(invoice: Invoice, *, cursor: str | None = None, size: int = CHARGES_PAGE_SIZE) -> InvoiceCharges:
+    """The invoice's cost-centre totals, and one page of its charges grouped by cost centre and line.
+
+    Three queries whatever the size of the invoice. The cost centre is the one the charge was billed
+    to (kept on the invoice line), so moving a line to another cost centre later does not rewrite past
+    invoices. Raises InvalidCursor on a cursor that does not decode.
     """
+    charges = InvoiceLine.objects.filter(invoice=invoice)
+    totals = (
+        charges.values("cost_centre__code", "cost_centre__name")
+        .annotate(lines=Count("line_id", distinct=True), subtotal=Sum("amount"))
+        .order_by(F("cost_centre__code").asc(nulls_last=True))
+    )
+    centres = [CentreTotal(_centre_name(t["cost_centre__code"], t["cost_centre__name"]), t["lines"], t["subtotal"])
+               for t in totals]  # fmt: skip
     rows = (
-        InvoiceLine.objects.filter(invoice=invoice)
-        .select_related("line", "cost_centre")
+        charges.select_related("line", "cost_centre")
         .only("kind", "description", "quantity", "unit_price", "vat_rate", "amount", "line__number",
               "cost_centre__name", "cost_centre__code")
-        .order_by("cost_centre__name", "line__number", "pk")
+        .annotate(
+            no_centre=Case(When(cost_centre__isnull=True, then=Value("1")), default=Value("0")),
+            sort_centre=Coalesce("cost_centre__code", Value("")),
+            sort_number=Coalesce("line__number", Value("")),
+            sort_pk=LPad(Cast("pk", CharField()), 12, Value("0")),
+        )
     )  # fmt: skip
-    centres: dict[str, dict[str, list]] = {}
-    for row in rows:
-        centre = str(row.cost_centre.name) if row.cost_centre else ""
+    page = keyset_page(rows, keys=CHARGE_KEYS, cursor=cursor, size=size)
+    line_ids = {row.line_id for row in page.rows if row.line_id}
+    subtotals = dict(charges.filter(line_id__in=line_ids).values_list("line_id").annotate(s=Sum("amount")).order_by())
+    company_subtotal = None
+    groups: dict[str, dict[str, LineGroup]] = {}
+    for row in page.rows:
+        centre = _centre_name(row.cost_centre.code, row.cost_centre.name) if row.cost_centre else ""
         number = row.line.display_number if row.line else ""
-        centres.setdefault(centre, {}).setdefault(number, []).append(row)
-    groups = []
-    for centre, by_line in centres.items():
-        lines = [
-            LineGroup(number, items, sum((i.amount for i in items), Decimal(0))) for number, items in by_line.items()
-        ]
-        groups.append(CentreGroup(centre, lines, sum((g.subtotal for g in lines), Decimal(0))))
-    # Charges without a cost centre come last.
-    groups.sort(key=lambda g: (g.name == "", g.name))
-    return groups
+        by_line = groups.setdefault(centre, {})
+        if number not in by_line:
+            if row.line_id:
+                subtotal = subtotals[row.line_id]
+            else:
+                if company_subtotal is None:
+                    company_subtotal = charges.filter(line__isnull=True).aggregate(s=Sum("amount"))["s"]
+                subtotal = company_subtotal
+            by_line[number] = LineGroup(number, [], subtotal)
+        by_line[number].rows.append(row)
+    return InvoiceCharges(
+        centres=centres,
+        groups=[CentreGroup(name, list(lines.values())) for name, lines in groups.items()],
+        page=page,
+    )

@@ -44,9 +44,14 @@ def invoice_list(request):
 
 @capability_required(Cap.INVOICES_VIEW)
 def invoice_detail(request, invoice_id):
-    """An invoice with its charges by cost centre and line; printable as it is."""
+    """An invoice: its totals by cost centre and its charges by cost centre and line, a page at a time
+    (a large company's invoice has tens of thousands); printable as it is."""
     invoice = selectors.invoice_get(scope=request.scope, invoice_id=invoice_id)
-    context = {"invoice": invoice, "groups": selectors.invoice_charges(invoice), **_area(request)}
+    try:
+        charges = selectors.invoice_charges(invoice, cursor=request.GET.get("cursor") or None)
+    except InvalidCursor:
+        charges = selectors.invoice_charges(invoice)
+    context = {"invoice": invoice, "charges": charges, "query": "", **_area(request)}
     return render(request, "billing/invoice_detail.html", context)
 
 
