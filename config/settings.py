@@ -333,6 +333,19 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Selfcare Business <norep
 PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox")  # sandbox | stripe
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+# The sandbox provider signs its webhooks with this key. Its notifications never leave the product,
+# so by default it is derived from SECRET_KEY: a published default would let anyone forge one.
+import hmac  # noqa: E402
+
+SANDBOX_WEBHOOK_SECRET = (
+    env("SANDBOX_WEBHOOK_SECRET", default="")
+    or hmac.new(SECRET_KEY.encode(), b"selfcare.payments.sandbox.webhook", "sha256").hexdigest()
+)
+# How long a provider's checkout page stays open, kept within what Stripe accepts (30 minutes to 24
+# hours); an open attempt older than this is replaced by a new one at the next "PAGA".
+PAYMENT_CHECKOUT_MINUTES = min(max(env.int("PAYMENT_CHECKOUT_MINUTES", default=60), 30), 24 * 60)
+# A webhook signed longer ago than this is refused (a replayed notification).
+PAYMENT_WEBHOOK_TOLERANCE_SECONDS = env.int("PAYMENT_WEBHOOK_TOLERANCE_SECONDS", default=300)
 PROVISIONING_ADAPTER = env("PROVISIONING_ADAPTER", default="simulator")  # simulator | http
 PROVISIONING_URL = env("PROVISIONING_URL", default="")
 USAGE_INGEST_TOKEN = env("USAGE_INGEST_TOKEN", default="")
@@ -357,6 +370,16 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The JSON API of the Selfcare Business portal, used by the app and by customers' systems.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Choice sets that share a field name with another one get these names instead of a hash.
+    "ENUM_NAME_OVERRIDES": {
+        "OnlinePaymentMethodEnum": "selfcare.billing.models.Payment.Method",
+        "InvoiceKindEnum": "selfcare.billing.models.Invoice.Kind",
+        "InvoiceStatusEnum": "selfcare.billing.models.Invoice.Status",
+        "InvoiceStatusFilterEnum": "selfcare.billing.api.invoices.STATUS_FILTER_CHOICES",
+        "TopupChannelEnum": "selfcare.topups.models.Topup.Channel",
+        "TopupMethodEnum": "selfcare.topups.models.Topup.Method",
+        "TopupStatusEnum": "selfcare.topups.models.Topup.Status",
+    },
 }
 
 LOGGING = {

@@ -47,6 +47,10 @@ class CompanyFactory(factory.django.DjangoModelFactory):
     fiscal_code = factory.SelfAttribute("vat_number")
     heritage = Heritage.WINDTRE
     segment = Segment.PMI
+    address = "Via Roma 1"
+    city = "Milano"
+    postcode = "20121"
+    province = "MI"
     legal_rep_first_name = "Mario"
     legal_rep_last_name = "Rossi"
     legal_rep_birth_date = datetime.date(1980, 1, 1)

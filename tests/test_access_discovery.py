@@ -14,6 +14,7 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from selfcare.accounts.models import SimAssociation
+from selfcare.billing.models import Payment
 from selfcare.core.decorators import PORTAL, Access
 from selfcare.core.permissions import Role, role_can
 from selfcare.customers.models import Holder
@@ -27,7 +28,7 @@ SKIPPED_NAMESPACES = {"admin", "headless"}
 SKIPPED_NAMES = {"set_language"}
 PROFILES = ("anonymous", "employee", "admin", "manager", "referent", "staff")
 # URL parameters that name an object of a company (the others are static values such as an area's slug).
-OBJECT_KWARGS = {"line_id", "manager_id", "pool_id", "cost_centre_id", "holder_id", "invoice_id"}
+OBJECT_KWARGS = {"line_id", "manager_id", "pool_id", "cost_centre_id", "holder_id", "invoice_id", "payment_id"}
 ROLES = {"employee": Role.EMPLOYEE, "admin": Role.ADMIN, "manager": Role.MANAGER, "referent": Role.REFERENT}
 
 
@@ -94,9 +95,20 @@ def world(profiles, company, other_company):
     foreign_centre = CostCentreFactory(company=other_company)
     holder = Holder.objects.create(company=company, first_name="Anna", last_name="Bianchi", cost_centre=centre)
     foreign_holder = Holder.objects.create(company=other_company, first_name="Luca", last_name="Verdi")
-    # An unpaid invoice of each company (Conto).
+    # An unpaid invoice of each company (Conto), whose call detail the company has enabled.
+    for each in (company, other_company):
+        each.call_detail_enabled = True
+        each.save()
     invoice = issue_invoice(company, line=own)
     foreign_invoice = issue_invoice(other_company, line=foreign)
+    # A refused online payment of each company's invoice (its outcome page; "PAGA" may start another).
+    payment, foreign_payment = (
+        Payment.objects.create(
+            invoice=i, company_id=i.company_id, provider="sandbox", amount=i.total_amount, status="failed",
+            idempotency_key=f"world-{i.pk}", failure_reason="card_declined",
+        )
+        for i in (invoice, foreign_invoice)
+    )  # fmt: skip
     return {
         "a": {
             "line_id": own.pk,
@@ -106,6 +118,9 @@ def world(profiles, company, other_company):
             "cost_centre_id": centre.pk,
             "holder_id": holder.pk,
             "invoice_id": invoice.pk,
+            "payment_id": payment.pk,
+            "provider": "sandbox",
+            "fmt": "xlsx",
             "token": "unknown-token",
         },
         "b": {
@@ -116,6 +131,9 @@ def world(profiles, company, other_company):
             "cost_centre_id": foreign_centre.pk,
             "holder_id": foreign_holder.pk,
             "invoice_id": foreign_invoice.pk,
+            "payment_id": foreign_payment.pk,
+            "provider": "sandbox",
+            "fmt": "xlsx",
             "token": "unknown-token",
         },
     }

@@ -1,6 +1,13 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
+from django.contrib.messages import WARNING
+from django.template import response
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from .models import Invoice, InvoiceLine
+from .services.einvoice import NOTE_MAX_LENGTH, einvoice_mark
 
 
 class InvoiceLineInline(admin.TabularInline):
@@ -9,10 +16,136 @@ class InvoiceLineInline(admin.TabularInline):
     extra = 0
 
 
+class EInvoiceOutcomeForm(forms.Form):
+    note = forms.CharField(
+        label=_("SDI note"),
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
+        help_text=_("For a rejection, SDI's error code and message (e.g. 00305 recipient VAT number not valid)."),
+    )
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(admin.ModelAdmin):
-    list_display = ["number", "company", "kind", "issued_on", "total_amount", "status"]
-    list_filter = ["kind", "status", "year"]
+    list_display = ["number", "company", "kind", "issued_on", "total_amount", "status", "sdi_status"]
+    list_filter = ["status", "sdi_status", "kind", "year"]
     search_fields = ["number", "company__name", "company__vat_number"]
+    list_select_related = ["company"]
     raw_id_fields = ["company"]
     inlines = [InvoiceLineInline]
+    actions = ["mark_einvoice_delivered", "mark_einvoice_rejected"]
+
+    @admin.action(description=_("Mark e-invoice delivered by SDI"), permissions=["change"])
+    def mark_einvoice_delivered(self, request, queryset):
+        return self._mark_einvoice(request, queryset, Invoice.SdiStatus.DELIVERED, "mark_einvoice_delivered")
+
+    @admin.action(description=_("Mark e-invoice rejected by SDI"), permissions=["change"])
+    def mark_einvoice_rejected(self, request, queryset):
+        return self._mark_einvoice(request, queryset, Invoice.SdiStatus.REJECTED, "mark_einvoice_rejected")
+
+    def _mark_einvoice(self, request, queryset, status, action):
+        """Asks for SDI's note on a page of its own, then records the outcome (einvoice_mark)."""
+        form = EInvoiceOutcomeForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            ids = list(queryset.values_list("pk", flat=True))
+            result = einvoice_mark(invoice_ids=ids, status=status, note=form.cleaned_data["note"], actor=request.user)
+            if result.marked:
+                self.message_user(
+                    request,
+                    translation.ngettext("%(n)d e-invoice marked.", "%(n)d e-invoices marked.", len(result.marked))
+                    % {"n": len(result.marked)},
+                )
+            if result.skipped:
+                self.message_user(
+                    request,
+                    _("Skipped, as they are neither to send nor sent: %(numbers)s")
+                    % {"numbers": ", ".join(result.skipped)},
+                    level=WARNING,
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": Invoice.SdiStatus(status).label,
+            "form": form,
+            "invoices": queryset.select_related("company"),
+            "action": action,
+            "opts": self.model._meta,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return response.TemplateResponse(request, "billing/documents/admin_einvoice_mark.html", context)
+
+
+# --- Payment methods (SPEC F-BIL-5): read-only here; the back office only marks one invalid. ----------
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME  # noqa: E402
+from django.contrib.messages import ERROR  # noqa: E402
+from django.template.response import TemplateResponse  # noqa: E402
+from django.utils.translation import ngettext  # noqa: E402
+
+from selfcare.billing.models import PaymentMethod  # noqa: E402
+from selfcare.billing.selectors.profile import payment_method_label  # noqa: E402
+from selfcare.billing.services.profile import REASON_MAX_LENGTH, payment_method_mark_invalid  # noqa: E402
+from selfcare.core.errors import ApplicationError  # noqa: E402
+
+
+class MarkInvalidForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX_LENGTH,
+        initial=_("Direct debit refused by the bank."),
+        help_text=_("The company's managers read it in the notification and on the payment method page."),
+    )
+
+
+@admin.register(PaymentMethod)
+class PaymentMethodAdmin(admin.ModelAdmin):
+    list_display = ["company", "kind", "description", "status", "is_current", "created_at"]
+    list_filter = ["kind", "status", "is_current"]
+    search_fields = ["company__name", "company__vat_number", "mandate_reference"]
+    list_select_related = ["company"]
+    exclude = ["provider_token"]
+    readonly_fields = [f.name for f in PaymentMethod._meta.fields if f.name not in ("id", "provider_token")]
+    actions = ["mark_invalid"]
+
+    def has_add_permission(self, request):
+        return False  # a company chooses its method in the portal, a card comes from the payment provider
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # kept for the history of mandates and for the audit
+
+    @admin.display(description=_("payment method"))
+    def description(self, obj):
+        return payment_method_label(obj)
+
+    @admin.action(description=_("Mark invalid (e.g. direct debit refused by the bank)"), permissions=["change"])
+    def mark_invalid(self, request, queryset):
+        """Asks for the reason on a page of its own, then marks each selected method and tells its managers."""
+        form = MarkInvalidForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            changed = 0
+            try:
+                for pk in queryset.order_by("pk").values_list("pk", flat=True):
+                    changed += payment_method_mark_invalid(
+                        method_id=pk, reason=form.cleaned_data["reason"], actor_id=request.user.pk
+                    )
+            except ApplicationError as exc:
+                self.message_user(request, exc.message, level=ERROR)
+                return None
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d payment method marked invalid; its company's managers have been told.",
+                    "%(n)d payment methods marked invalid; their companies' managers have been told.",
+                    changed,
+                )
+                % {"n": changed},
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Mark payment methods invalid"),
+            "form": form,
+            "methods": queryset.select_related("company"),
+            "opts": self.model._meta,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "billing/profile/admin_mark_invalid.html", context)

@@ -23,3 +23,21 @@ def bill_last_month() -> None:
 @db_periodic_task(crontab(hour="6", minute="15"))
 def mark_overdue_invoices() -> None:
     overdue.invoices_mark_overdue()
+
+
+# --- Billing profile: e-invoice recipient, payment methods (SPEC F-BIL-3, F-BIL-5, F-NTF-1) --------------
+@db_task(retries=2, retry_delay=60)
+def send_einvoices_waiting_for_recipient(company_id: int) -> None:
+    """Queued once a company's new PEC address or recipient code is committed: its e-invoices that
+    waited for a recipient are made again and go to SDI. A failure here never undoes the change."""
+    from .documents.fatturapa import einvoice_recipient_changed
+
+    einvoice_recipient_changed(company_id=company_id)
+
+
+@db_periodic_task(crontab(hour="6", minute="5"))
+def expire_payment_cards() -> None:
+    """Every morning: cards whose expiry month has passed become expired, and their managers are told once."""
+    from .services.profile import payment_methods_expire
+
+    payment_methods_expire()

@@ -29,6 +29,7 @@ class Cap(StrEnum):
     INVOICES_VIEW = "invoices.view"
     INVOICES_PAY = "invoices.pay"
     BILLING_PROFILE_EDIT = "billing_profile.edit"  # PEC, SDI code, payment method
+    TOPUPS_VIEW = "topups.view"  # top-up history: a manager's whole company, an employee's own lines
     TOPUP_CREATE = "topup.create"
     AUTO_TOPUP_MANAGE = "auto_topup.manage"
     OPTIONS_REQUEST = "options.request"
@@ -57,6 +58,7 @@ _MANAGER = frozenset(
         Cap.INVOICES_VIEW,
         Cap.INVOICES_PAY,
         Cap.BILLING_PROFILE_EDIT,
+        Cap.TOPUPS_VIEW,
         Cap.TOPUP_CREATE,
         Cap.AUTO_TOPUP_MANAGE,
         Cap.OPTIONS_REQUEST,
@@ -84,6 +86,7 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
             Cap.SIM_SECRETS_REVEAL,
             Cap.TRAFFIC_VIEW,
             Cap.TRAFFIC_EXPORT,
+            Cap.TOPUPS_VIEW,
             Cap.TOPUP_CREATE,
             Cap.AUTO_TOPUP_MANAGE,
             Cap.OPTIONS_REQUEST,

@@ -5,6 +5,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from selfcare.billing.selectors.profile import conto_title
 from selfcare.core.decorators import portal_login_required
 from selfcare.core.permissions import Cap
 from selfcare.core.scope import SESSION_CURRENT_LINE
@@ -45,6 +46,9 @@ AREA_LINKS = [
     ("traffico", "costs:cost_centres", _("Cost centres"), Cap.COSTS_VIEW),
     ("traffico", "costs:holders", _("Holders"), Cap.COSTS_VIEW),
     ("traffico", "costs:assignment_upload", _("Assign lines from a file"), Cap.COSTS_MANAGE),
+    ("conto", "billing:einvoice_profile", _("E-invoicing"), Cap.INVOICES_VIEW),
+    ("conto", "billing:payment_method", _("Payment method"), Cap.INVOICES_VIEW),
+    ("conto", "billing:topups", _("Top-up history"), Cap.TOPUPS_VIEW),
     ("fai-da-te", "accounts:sim_associations", _("Associate SIMs"), Cap.SIM_ASSOCIATE),
     ("fai-da-te", "accounts:sim_association_log", _("SIM associations"), Cap.ASSOCIATION_LOG_VIEW),
 ]
@@ -58,7 +62,10 @@ def area(request, slug):
         # An employee's products are his current line.
         return redirect("lines:detail", line_id=request.scope.current_line_id)
     links = [(name, label) for area, name, label, cap in AREA_LINKS if area == slug and request.scope.can(cap)]
-    context = {"title": PENDING_AREAS[slug], "active_area": slug, "links": links, "complete": slug in COMPLETE_AREAS}
+    title = PENDING_AREAS[slug]
+    if slug == "conto":  # "Conto 3" for a TRE heritage company (SPEC F-TRE-1)
+        title = conto_title(request.scope)
+    context = {"title": title, "active_area": slug, "links": links, "complete": slug in COMPLETE_AREAS}
     return render(request, "portal/area_pending.html", context)
 
 

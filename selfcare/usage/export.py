@@ -23,14 +23,14 @@ import importlib
 import io
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import DateTimeField, FloatField, Func
+from django.db.models import DateTimeField, FloatField, Func, QuerySet
 from django.db.models.functions import Cast
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -109,36 +109,46 @@ def traffic_rows(
     """
     if number is None:
         number = Line.objects.filter(pk=line_id).values_list("number", flat=True).first() or ""
-    # Labels in the active language, looked up once instead of once per row.
-    categories = {value: str(label) for value, label in Category.choices}
-    directions = {value: str(label) for value, label in UsageRecord.Direction.choices}
     records = (
         UsageRecord.objects.filter(line_id=line_id, started_at__gte=start, started_at__lt=end)
         # (started_at, record_id) is unique (the natural key), so the order is total and repeatable.
         .order_by("started_at", "record_id")
-        .values_list(
-            RomeWallClock("started_at"),
-            "category",
-            "direction",
-            "other_party",
-            "duration_seconds",
-            "volume_bytes",
-            "roaming_zone",
-            Cast("cost", FloatField()),
-            "record_id",
-        )
+    )
+    yield from record_rows(records, {line_id: number})
+
+
+def record_rows(records: QuerySet, numbers: Mapping[int, str]) -> Iterator[tuple]:
+    """The cells of COLUMNS for each of `records` (a UsageRecord queryset, in its own order).
+
+    `numbers` gives each line's number by line id. The records are read from a server-side cursor
+    on PostgreSQL, CHUNK_SIZE rows a fetch.
+    """
+    # Labels in the active language, looked up once instead of once per row.
+    categories = {value: str(label) for value, label in Category.choices}
+    directions = {value: str(label) for value, label in UsageRecord.Direction.choices}
+    records = records.values_list(
+        "line_id",
+        RomeWallClock("started_at"),
+        "category",
+        "direction",
+        "other_party",
+        "duration_seconds",
+        "volume_bytes",
+        "roaming_zone",
+        Cast("cost", FloatField()),
+        "record_id",
     )
     # Outside a transaction Django declares the cursor WITH HOLD: PostgreSQL computes the result
     # once, and this process still receives it CHUNK_SIZE rows at a time (measured: no slower than
     # inside a transaction, which on SQLite would take the write lock for the whole export).
-    for started_at, category, direction, other, seconds, volume, zone, cost, record_id in records.iterator(
+    for line_id, started_at, category, direction, other, seconds, volume, zone, cost, record_id in records.iterator(
         chunk_size=CHUNK_SIZE
     ):
         if started_at.tzinfo is not None:  # not converted by the database
             started_at = started_at.astimezone(ROME).replace(tzinfo=None)
         yield (
             started_at,
-            number,
+            numbers.get(line_id, ""),
             categories.get(category, category),
             directions.get(direction, direction),
             other,

@@ -17,15 +17,13 @@ from selfcare.core.permissions import Cap
 from selfcare.core.ratelimit import client_ip
 
 VIEW = Access("capability", Cap.INVOICES_VIEW)
+# The statuses of the list's filter: the invoice's own, and "unpaid" for the three that are.
+STATUS_FILTER_CHOICES = [("unpaid", "To pay, overdue or partially paid"), *Invoice.Status.choices]
 
 
 class InvoiceQuerySerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Invoice.Kind.choices, required=False, allow_blank=True)
-    status = serializers.ChoiceField(
-        choices=[("unpaid", "To pay, overdue or partially paid"), *Invoice.Status.choices],
-        required=False,
-        allow_blank=True,
-    )
+    status = serializers.ChoiceField(choices=STATUS_FILTER_CHOICES, required=False, allow_blank=True)
     date_from = serializers.DateField(required=False, help_text="Issued on or after (YYYY-MM-DD)")
     date_to = serializers.DateField(required=False, help_text="Issued on or before (YYYY-MM-DD)")
     cursor = serializers.CharField(required=False, allow_blank=True, help_text="next_cursor or previous_cursor")
@@ -96,7 +94,7 @@ class InvoicePageSerializer(serializers.Serializer):
 class InvoiceListView(APIView):
     access = VIEW
 
-    @extend_schema(parameters=[InvoiceQuerySerializer], responses=InvoicePageSerializer,
+    @extend_schema(parameters=[InvoiceQuerySerializer], responses=InvoicePageSerializer, operation_id="invoices_list",
                    summary="The company's invoices of the last 24 months, newest first, a page at a time")  # fmt: skip
     def get(self, request):
         query = InvoiceQuerySerializer(data=request.query_params)
@@ -184,6 +182,7 @@ class InvoiceShareView(APIView):
     @extend_schema(request=InvoiceShareSerializer, responses={202: OpenApiResponse(description="Queued")},
                    summary="Email the invoice's PDF copy to an address (rate limited)")  # fmt: skip
     def post(self, request, invoice_id):
+        selectors.invoice_get(scope=request.scope, invoice_id=invoice_id)  # another company's: 404 first
         body = InvoiceShareSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         invoice_share(scope=request.scope, invoice_id=invoice_id, email=body.validated_data["email"],

@@ -1,0 +1,1 @@
+"""The documents of an invoice: its FatturaPA XML (the fiscal one), its PDF copy and its call detail."""
