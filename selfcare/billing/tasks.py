@@ -13,6 +13,15 @@ def generate_einvoice(invoice_id: int) -> None:
     einvoice_generate(invoice_id=invoice_id)
 
 
+@db_task(retries=2, retry_delay=60)
+def render_invoice_pdf(invoice_id: int) -> None:
+    """Queued by the billing run for each new invoice, and by a download that finds a large invoice's
+    PDF not ready yet: rendering a four-hundred-page copy is a job, not a request."""
+    from .documents.pdf import invoice_pdf_ensure
+
+    invoice_pdf_ensure(invoice_id=invoice_id)
+
+
 @db_periodic_task(crontab(day="1", hour="2", minute="0"))
 def bill_last_month() -> None:
     """On the 1st of each month, the month that just ended (a rerun creates nothing new)."""

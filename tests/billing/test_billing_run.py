@@ -203,3 +203,23 @@ def test_stored_invoice_totals_equal_its_lines(postpaid_company, fee, option_pri
     assert invoice.taxable_amount == sum(amounts, Decimal(0))
     assert invoice.vat_amount == quantize_money(invoice.taxable_amount * Decimal("0.22"))
     assert invoice.total_amount == invoice.taxable_amount + invoice.vat_amount
+
+
+@pytest.mark.django_db
+def test_each_new_invoice_gets_its_einvoice_and_pdf_after_commit(postpaid_company, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        billing_run(period=OCTOBER, today=TODAY)
+    for invoice in Invoice.objects.filter(billing_period=OCTOBER):
+        assert invoice.einvoice_xml and invoice.pdf
+        assert invoice.sdi_status == Invoice.SdiStatus.NO_RECIPIENT  # the company has neither PEC nor SDI code
+
+
+def test_discounts_larger_than_a_vat_rate_charges_are_not_an_invoice():
+    from selfcare.billing.services.invoices import invoice_issue
+
+    charges = [Charge(kind="recurring", description="a", unit_price=Decimal(10)),
+               Charge(kind="recurring", description="b", unit_price=Decimal(10), vat_rate=Decimal(4)),
+               Charge(kind="discount", description="c", unit_price=Decimal(-12), vat_rate=Decimal(4))]  # fmt: skip
+    with pytest.raises(ValueError, match="VAT rate"):
+        invoice_issue(company_id=1, kind="services", charges=charges, issued_on=TODAY, due_on=TODAY,
+                      period_start=OCTOBER, period_end=OCTOBER)  # fmt: skip

@@ -226,3 +226,37 @@ def test_the_api_lists_and_shows_invoices(client_as, company, other_company):
     assert bad.status_code == 400 and set(bad.json()["error"]["fields"]) == {"kind", "date_from"}
     assert client.get(reverse("api:invoices"), {"cursor": "garbage"}).status_code == 400
     assert mail.outbox == []
+
+
+def test_a_large_invoice_pdf_is_prepared_by_a_job(client_as, company, monkeypatch):
+    from selfcare.billing.documents import pdf
+
+    monkeypatch.setattr(pdf, "INLINE_MAX_CHARGES", 2)
+    small = issue_invoice(company, amounts=[Decimal(1)])
+    large = issue_invoice(company, amounts=[Decimal(1)] * 3)
+    client = client_as("manager")
+    response = client.get(reverse("billing:invoice_pdf", args=[small.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    waiting = client.get(reverse("billing:invoice_pdf", args=[large.pk]))
+    assert waiting.status_code == 202 and "preparing its PDF copy" in waiting.content.decode()
+    # Jobs run inline in tests: the copy is stored now, and the page's next look downloads it.
+    large.refresh_from_db()
+    assert large.pdf
+    response = client.get(reverse("billing:invoice_pdf", args=[large.pk]))
+    name = large.number.replace("/", "-")
+    assert response.status_code == 200 and response["Content-Disposition"].endswith(f'fattura-{name}.pdf"')
+    api = client.get(reverse("api:invoice_pdf", args=[issue_invoice(company, amounts=[Decimal(1)] * 3).pk]))
+    assert api.status_code == 202 and api["Retry-After"] == "30"
+
+
+def test_an_xml_that_cannot_be_made_is_explained(client_as, company):
+    invoice = issue_invoice(company)
+    type(company).objects.filter(pk=company.pk).update(address="")
+    client = client_as("manager")
+    response = client.get(reverse("billing:invoice_xml", args=[invoice.pk]))
+    assert response.status_code == 409 and "alert" in response.content.decode()
+    api = client.get(reverse("api:invoice_xml", args=[invoice.pk]))
+    assert api.status_code >= 400 and api.status_code < 500 and api.json()["error"]["message"]
+    type(company).objects.filter(pk=company.pk).update(address="Via Roma 1")
+    response = client.get(reverse("billing:invoice_xml", args=[invoice.pk]))
+    assert response.status_code == 200 and response["Content-Disposition"].endswith('.xml"')

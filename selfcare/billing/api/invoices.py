@@ -8,6 +8,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from selfcare.billing.documents.fatturapa import einvoice_file_name, einvoice_generate
+from selfcare.billing.documents.pdf import invoice_pdf_or_job, pdf_download_name
 from selfcare.billing.models import Invoice
 from selfcare.billing.selectors import invoices as selectors
 from selfcare.billing.services.sharing import invoice_share
@@ -146,15 +148,21 @@ class InvoiceChargesView(APIView):
 class InvoicePdfView(APIView):
     access = VIEW
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY},
-                   summary="The invoice's PDF copy (not valid for tax purposes)")  # fmt: skip
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            202: OpenApiResponse(description="A large invoice's copy is being prepared: ask again after Retry-After"),
+        },
+        summary="The invoice's PDF copy (not valid for tax purposes)",
+    )
     def get(self, request, invoice_id):
-        from selfcare.billing.documents.pdf import invoice_pdf_ensure
-
         invoice = selectors.invoice_get(scope=request.scope, invoice_id=invoice_id)
-        invoice = invoice_pdf_ensure(invoice_id=invoice.pk)
-        return FileResponse(invoice.pdf.open("rb"), as_attachment=True, content_type="application/pdf",
-                            filename=f"fattura-{invoice.number.replace('/', '-')}.pdf")  # fmt: skip
+        ready = invoice_pdf_or_job(invoice_id=invoice.pk)
+        if ready is None:
+            body = {"status": "preparing", "message": _("The PDF copy is being prepared: ask again in a minute.")}
+            return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Retry-After": "30"})
+        return FileResponse(ready.pdf.open("rb"), as_attachment=True, content_type="application/pdf",
+                            filename=pdf_download_name(ready))  # fmt: skip
 
 
 class InvoiceXmlView(APIView):
@@ -163,12 +171,10 @@ class InvoiceXmlView(APIView):
     @extend_schema(responses={(200, "application/xml"): OpenApiTypes.BINARY},
                    summary="The invoice as FatturaPA XML (FPR12), as sent to SDI")  # fmt: skip
     def get(self, request, invoice_id):
-        from selfcare.billing.documents.fatturapa import einvoice_generate
-
         invoice = selectors.invoice_get(scope=request.scope, invoice_id=invoice_id)
-        invoice = einvoice_generate(invoice_id=invoice.pk)
+        invoice = einvoice_generate(invoice_id=invoice.pk)  # an ApplicationError is answered as JSON
         return FileResponse(invoice.einvoice_xml.open("rb"), as_attachment=True, content_type="application/xml",
-                            filename=invoice.einvoice_xml.name.rsplit("/", 1)[-1])  # fmt: skip
+                            filename=einvoice_file_name(invoice))  # fmt: skip
 
 
 class InvoiceShareSerializer(serializers.Serializer):

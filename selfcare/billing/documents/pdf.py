@@ -285,3 +285,30 @@ def invoice_pdf_ensure(*, invoice_id: int) -> Invoice:
         invoice.pdf.save(invoice_pdf_file_name(invoice), ContentFile(content), save=False)
         invoice.save(update_fields=["pdf"])
     return invoice
+
+
+# An invoice with more charges than this is rendered by a job: its copy runs to hundreds of pages and
+# takes tens of seconds, more than a download should wait.
+INLINE_MAX_CHARGES = 1000
+
+
+def invoice_pdf_or_job(*, invoice_id: int) -> Invoice | None:
+    """The invoice with its stored PDF, rendered now if it is small; None while a job prepares a large
+    one (queued once however many times the download is asked for meanwhile)."""
+    from django.core.cache import cache
+
+    from selfcare.billing.tasks import render_invoice_pdf
+
+    invoice = Invoice.objects.select_related("company").get(pk=invoice_id)
+    if invoice.pdf:
+        return invoice
+    if InvoiceLine.objects.filter(invoice_id=invoice_id).count() <= INLINE_MAX_CHARGES:
+        return invoice_pdf_ensure(invoice_id=invoice_id)
+    if cache.add(f"invoice-pdf-queued:{invoice_id}", True, timeout=600):
+        render_invoice_pdf(invoice_id)
+    return None
+
+
+def pdf_download_name(invoice: Invoice) -> str:
+    """The name a downloaded or emailed copy gets: fattura-2026-000123.pdf."""
+    return f"fattura-{invoice.number.replace('/', '-')}.pdf"

@@ -90,9 +90,10 @@ def invoice_issue(
     """Number and write an invoice with its lines and totals, in one transaction."""
     if not charges:
         raise ValueError("an invoice needs at least one charge")
+    summaries = vat_summaries([(c.vat_rate, c.amount) for c in charges])
+    if any(s.taxable < 0 for s in summaries):
+        raise ValueError("discounts exceed the charges of a VAT rate: not an invoice")
     taxable, vat, total = invoice_totals(charges)
-    if taxable < 0:
-        raise ValueError("discounts exceed the charges: not an invoice")
     with transaction.atomic():
         sequence = _next_sequence(issued_on.year)
         invoice = Invoice.objects.create(

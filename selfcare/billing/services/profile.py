@@ -92,11 +92,21 @@ def billing_profile_check(*, pec: str, sdi_code: str) -> Checked:
     return checked
 
 
-def billing_profile_update(*, scope: Scope, company_id: int, pec: str, sdi_code: str, ip: str = "") -> Company:
-    """Change where the company's e-invoices go. Only the scope's own company (404 for any other).
+def billing_profile_update(
+    *,
+    scope: Scope,
+    company_id: int,
+    pec: str,
+    sdi_code: str,
+    call_detail_enabled: bool | None = None,
+    ip: str = "",
+) -> Company:
+    """Change where the company's e-invoices go and whether its invoices come with the call detail
+    (SPEC F-BIL-1; call_detail_enabled=None leaves it as it is). Only the scope's own company (404
+    for any other).
 
-    After the commit a job tells the e-invoice side (einvoice_recipient_changed): the invoices that
-    waited for a recipient are made again and can be sent.
+    After the commit, when the PEC address or the SDI code changed, a job tells the e-invoice side
+    (einvoice_recipient_changed): the invoices that waited for a recipient are made again and can be sent.
     Saving the same values again changes nothing and writes no audit event.
     """
     scope.require(Cap.BILLING_PROFILE_EDIT)
@@ -106,16 +116,20 @@ def billing_profile_update(*, scope: Scope, company_id: int, pec: str, sdi_code:
     checked.raise_first()
     with transaction.atomic():
         company = Company.objects.select_for_update().get(pk=company_id)
-        before = {"pec": company.pec, "sdi_code": company.sdi_code}
-        if before == checked.values:
+        before = {"pec": company.pec, "sdi_code": company.sdi_code, "call_detail_enabled": company.call_detail_enabled}
+        enabled = company.call_detail_enabled if call_detail_enabled is None else bool(call_detail_enabled)
+        after = checked.values | {"call_detail_enabled": enabled}
+        if before == after:
             return company
-        company.pec, company.sdi_code = checked.values["pec"], checked.values["sdi_code"]
-        company.save(update_fields=["pec", "sdi_code"])
+        company.pec, company.sdi_code = after["pec"], after["sdi_code"]
+        company.call_detail_enabled = after["call_detail_enabled"]
+        company.save(update_fields=["pec", "sdi_code", "call_detail_enabled"])
         AuditEvent.objects.create(
             actor_id=scope.user_id, company_id=company_id, action="billing_profile_updated", object_type="company",
-            object_id=str(company_id), detail={"before": before, "after": checked.values}, ip_address=ip or None,
+            object_id=str(company_id), detail={"before": before, "after": after}, ip_address=ip or None,
         )  # fmt: skip
-        transaction.on_commit(lambda: _einvoice_recipient_changed(company_id))
+        if (before["pec"], before["sdi_code"]) != (after["pec"], after["sdi_code"]):
+            transaction.on_commit(lambda: _einvoice_recipient_changed(company_id))
     return company
 
 

@@ -20,7 +20,7 @@ SHARES_PER_HOUR = 10
 
 def invoice_share(*, scope: Scope, invoice_id: int, email: str, message: str = "", ip: str = "") -> OutboxMessage:
     """Email the invoice's PDF copy to an address the manager typed; returns the queued message."""
-    from selfcare.billing.documents.pdf import invoice_pdf_ensure
+    from selfcare.billing.documents.pdf import invoice_pdf_ensure, pdf_download_name
 
     scope.require(Cap.INVOICES_VIEW)
     email = (email or "").strip()
@@ -61,7 +61,7 @@ def invoice_share(*, scope: Scope, invoice_id: int, email: str, message: str = "
             body=body,
             purpose="invoice_share",
             attachment=invoice.pdf.name,
-            attachment_filename=f"fattura-{invoice.number.replace('/', '-')}.pdf",
+            attachment_filename=pdf_download_name(invoice),
         )
         AuditEvent.objects.create(
             actor_id=scope.user_id, company_id=scope.company_id, action="invoice.share", object_type="invoice",

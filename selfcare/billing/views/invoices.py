@@ -3,8 +3,12 @@ FatturaPA XML and call detail, and sharing it by email."""
 
 from django.http import FileResponse, Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from selfcare.billing.documents import call_detail as documents
+from selfcare.billing.documents.fatturapa import einvoice_file_name, einvoice_generate
+from selfcare.billing.documents.pdf import invoice_pdf_or_job, pdf_download_name
 from selfcare.billing.forms_invoices import InvoiceFilterForm, InvoiceShareForm
 from selfcare.billing.selectors import invoices as selectors
 from selfcare.billing.services.sharing import invoice_share
@@ -57,40 +61,41 @@ def invoice_detail(request, invoice_id):
 
 @capability_required(Cap.INVOICES_VIEW)
 def invoice_pdf(request, invoice_id):
-    """The stored PDF copy (rendered on the first request if the billing run has not yet)."""
-    from selfcare.billing.documents.pdf import invoice_pdf_ensure
-
+    """The stored PDF copy; a small invoice's is rendered on its first download, a large one's by a job
+    (meanwhile the page says so and looks again by itself)."""
     invoice = selectors.invoice_get(scope=request.scope, invoice_id=invoice_id)
-    invoice = invoice_pdf_ensure(invoice_id=invoice.pk)
-    name = f"fattura-{invoice.number.replace('/', '-')}.pdf"
-    return FileResponse(invoice.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
+    ready = invoice_pdf_or_job(invoice_id=invoice.pk)
+    if ready is None:
+        context = {"invoice": invoice, **_area(request)}
+        return render(request, "billing/invoice_pdf_pending.html", context, status=202)
+    return FileResponse(ready.pdf.open("rb"), as_attachment=True, filename=pdf_download_name(ready),
+                        content_type="application/pdf")  # fmt: skip
 
 
 @capability_required(Cap.INVOICES_VIEW)
 def invoice_xml(request, invoice_id):
     """The FatturaPA XML of the invoice (generated on the first request if it is not there yet)."""
-    from selfcare.billing.documents.fatturapa import einvoice_generate
-
     invoice = selectors.invoice_get(scope=request.scope, invoice_id=invoice_id)
-    invoice = einvoice_generate(invoice_id=invoice.pk)
-    name = invoice.einvoice_xml.name.rsplit("/", 1)[-1]
-    return FileResponse(invoice.einvoice_xml.open("rb"), as_attachment=True, filename=name,
+    try:
+        invoice = einvoice_generate(invoice_id=invoice.pk)
+    except ApplicationError as exc:
+        context = {"invoice": invoice, "title": _("Electronic invoice"), "error": exc.message, **_area(request)}
+        return render(request, "billing/document_unavailable.html", context, status=409)
+    return FileResponse(invoice.einvoice_xml.open("rb"), as_attachment=True, filename=einvoice_file_name(invoice),
                         content_type="application/xml")  # fmt: skip
 
 
 @capability_required(Cap.INVOICES_VIEW)
 def call_detail(request, invoice_id, fmt):
     """The call detail of the invoice's period, as xlsx or PDF, when the company has it enabled."""
-    from selfcare.billing.documents import call_detail as documents
-
     invoice = selectors.invoice_get(scope=request.scope, invoice_id=invoice_id)
     if fmt not in ("xlsx", "pdf"):
         raise Http404
     try:
         return documents.call_detail_response(invoice, fmt=fmt)
     except ApplicationError as exc:
-        context = {"invoice": invoice, "error": exc.message, **_area(request)}
-        return render(request, "billing/call_detail_unavailable.html", context, status=exc.status)
+        context = {"invoice": invoice, "title": _("Call detail"), "error": exc.message, **_area(request)}
+        return render(request, "billing/document_unavailable.html", context, status=exc.status)
 
 
 @require_http_methods(["GET", "POST"])
