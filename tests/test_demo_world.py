@@ -274,3 +274,17 @@ def test_invoice_total_constraint_holds_on_floating_point_storage(company):
     Invoice.objects.create(sequence=1, number="T/1", total_amount=Decimal("0.12"), **fields)
     with pytest.raises(IntegrityError), transaction.atomic():
         Invoice.objects.create(sequence=2, number="T/2", total_amount=Decimal("0.13"), **fields)
+
+
+@pytest.mark.django_db
+def test_each_company_has_a_current_payment_method(tiny_world):
+    from stdnum import iban
+
+    from selfcare.billing.models import PaymentMethod
+
+    for company in demo_companies():
+        method = PaymentMethod.objects.get(company=company, is_current=True)
+        if method.kind == PaymentMethod.Kind.DIRECT_DEBIT:
+            assert iban.is_valid(method.iban) and method.mandate_reference
+        else:
+            assert method.status == PaymentMethod.Status.EXPIRED and company.heritage == "TRE"

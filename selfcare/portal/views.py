@@ -16,7 +16,7 @@ from .navigation import AREAS
 # Pages reachable from the menu and the profile icon that belong to later features.
 PENDING_AREAS = dict(AREAS[1:]) | {"notifiche": _("Notifications"), "profilo": _("User management")}
 # Areas whose every service is in place: their page lists them without the "not available yet" note.
-COMPLETE_AREAS = {"prodotti", "traffico"}
+COMPLETE_AREAS = {"prodotti", "traffico", "conto"}
 
 
 @portal_login_required
@@ -46,6 +46,7 @@ AREA_LINKS = [
     ("traffico", "costs:cost_centres", _("Cost centres"), Cap.COSTS_VIEW),
     ("traffico", "costs:holders", _("Holders"), Cap.COSTS_VIEW),
     ("traffico", "costs:assignment_upload", _("Assign lines from a file"), Cap.COSTS_MANAGE),
+    ("conto", "billing:invoices", _("Invoices"), Cap.INVOICES_VIEW),
     ("conto", "billing:einvoice_profile", _("E-invoicing"), Cap.INVOICES_VIEW),
     ("conto", "billing:payment_method", _("Payment method"), Cap.INVOICES_VIEW),
     ("conto", "billing:topups", _("Top-up history"), Cap.TOPUPS_VIEW),

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
-from selfcare.billing.models import Invoice
+from selfcare.billing.models import Invoice, Payment
 from selfcare.customers.models import Company, Heritage, Segment
 from selfcare.demo.world import identity
-from selfcare.demo.world.billing import create_invoices, create_topups
+from selfcare.demo.world.billing import create_invoices, create_payment_methods, create_topups
 from selfcare.demo.world.catalogue import ensure_catalogue, ensure_promotions
 from selfcare.demo.world.companies import CompanySpec, build_company
 from selfcare.demo.world.context import Context, Uniques
@@ -60,7 +60,8 @@ def delete_demo_world() -> int:
         # Usage rows have no dependants: deleted in bulk first, they are not collected line by line.
         UsageRecord.objects.filter(line__company__in=companies).delete()
         DailyUsage.objects.filter(line__company__in=companies).delete()
-        # Invoices protect their company from deletion: they go first.
+        # Invoices protect their company from deletion, and payments their invoice: they go first.
+        Payment.objects.filter(company__in=companies).delete()
         Invoice.objects.filter(company__in=companies).delete()
         count = companies.count()
         companies.delete()
@@ -205,6 +206,9 @@ def build_demo_world(
                 built["large"].company.pk: "partial",
             },
             on_invoice=on_invoice,
+        )
+        counts["payment methods"] = create_payment_methods(
+            ctx, list(built.values()), expired_card={built["tre"].company.pk}
         )
         step("top-ups and invoices")
         create_demo_users(pmi=built["pmi"], large=built["large"], tre=built["tre"])

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Max
 
-from selfcare.billing.models import Invoice, InvoiceLine, InvoiceSequence
+from selfcare.billing.models import Invoice, InvoiceLine, InvoiceSequence, PaymentMethod
 from selfcare.billing.services.invoices import invoice_number
 from selfcare.catalog.models import Offer, Option, Promotion
 from selfcare.core.money import VAT_STANDARD, quantize_money, vat_of
@@ -247,3 +247,32 @@ def _set_statuses(ctx: Context, invoices: list[Invoice], trouble: dict[int, str]
             invoice.status = Invoice.Status.PAID
             invoice.paid_amount = invoice.total_amount
             invoice.paid_at = rome_at(invoice.due_on - datetime.timedelta(days=rng.randint(0, 12)), 10)
+
+
+def create_payment_methods(ctx: Context, built: list[BuiltCompany], *, expired_card: set[int]) -> int:
+    """How each company pays: a SEPA direct debit from an Italian account, with its mandate; the
+    companies in `expired_card` pay by a card that expired last month (the portal asks them to change it)."""
+    from stdnum import iban
+
+    rng = ctx.rng
+    last_month = add_months(ctx.today.replace(day=1), -1)
+    methods = []
+    for company in built:
+        c = company.company
+        if c.pk in expired_card:
+            methods.append(PaymentMethod(
+                company=c, kind=PaymentMethod.Kind.CARD, status=PaymentMethod.Status.EXPIRED,
+                status_reason="Carta scaduta", provider="sandbox", provider_token=f"card_demo_{c.pk}",
+                card_brand="Visa", card_last4=f"{rng.randint(0, 9999):04d}", card_exp_month=last_month.month,
+                card_exp_year=last_month.year, status_changed_at=rome_at(ctx.today.replace(day=1), 6),
+            ))  # fmt: skip
+            continue
+        bban = f"X{rng.randint(1000, 9999):05d}{rng.randint(1000, 99999):05d}{rng.randint(0, 10**12 - 1):012d}"
+        number = f"IT{iban.calc_check_digits(f'ITXX{bban}')}{bban}"
+        methods.append(PaymentMethod(
+            company=c, kind=PaymentMethod.Kind.DIRECT_DEBIT, iban=number, account_holder=c.name[:140],
+            account_holder_fiscal_code=c.vat_number, mandate_reference=f"SCB-{c.pk}-DEMO-1",
+            mandate_signed_on=add_months(ctx.today, -30),
+        ))  # fmt: skip
+    PaymentMethod.objects.bulk_create(methods)
+    return len(methods)
