@@ -17,7 +17,7 @@ from selfcare.billing.services import profile as services
 
 
 class EinvoiceProfileForm(forms.Form):
-    """Where e-invoices go: the PEC address and the SDI recipient code."""
+    """Where e-invoices go (PEC address, SDI recipient code) and whether invoices come with the call detail."""
 
     sdi_code = forms.CharField(
         label=_("Recipient code (codice destinatario)"),
@@ -32,6 +32,15 @@ class EinvoiceProfileForm(forms.Form):
         max_length=services.PEC_MAX_LENGTH,
         help_text=_("Certified email (posta elettronica certificata) where SDI delivers the e-invoices."),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    call_detail_enabled = forms.BooleanField(
+        label=_("Attach the call detail to invoices"),
+        required=False,
+        help_text=_(
+            "Lists the calls, messages and internet sessions of every line in each invoice's period, with the "
+            "numbers called, dates and times, to download from the invoice's page. It contains your employees' "
+            "personal data."
+        ),
     )
 
     def clean(self):

@@ -26,15 +26,60 @@ def fields_of(response) -> dict:
 
 
 def test_billing_profile_read_and_patch(api, company):
-    assert api.get(PROFILE).json() == {"pec": "", "sdi_code": "", "deliverable": False}
+    assert api.get(PROFILE).json() == {"pec": "", "sdi_code": "", "deliverable": False, "call_detail_enabled": False}
     changed = api.patch(PROFILE, {"sdi_code": "krrh6b9"}, content_type="application/json")
     assert changed.status_code == 200
-    assert changed.json() == {"pec": "", "sdi_code": "KRRH6B9", "deliverable": True}
+    assert changed.json() == {"pec": "", "sdi_code": "KRRH6B9", "deliverable": True, "call_detail_enabled": False}
     # A PATCH keeps what it does not name.
     changed = api.patch(PROFILE, {"pec": "fatture@pec.azienda.it"}, content_type="application/json")
-    assert changed.json() == {"pec": "fatture@pec.azienda.it", "sdi_code": "KRRH6B9", "deliverable": True}
+    assert changed.json() == {
+        "pec": "fatture@pec.azienda.it",
+        "sdi_code": "KRRH6B9",
+        "deliverable": True,
+        "call_detail_enabled": False,
+    }
     company.refresh_from_db()
     assert (company.sdi_code, company.pec) == ("KRRH6B9", "fatture@pec.azienda.it")
+
+
+def test_call_detail_turned_on_and_off(api, company, profiles):
+    from selfcare.core.models import AuditEvent
+    from tests.factories import issue_invoice
+
+    company.sdi_code = "KRRH6B9"
+    company.save()
+    invoice = issue_invoice(company)
+    xlsx = reverse("billing:call_detail", kwargs={"invoice_id": invoice.pk, "fmt": "xlsx"})
+    changed = api.patch(PROFILE, {"call_detail_enabled": True}, content_type="application/json")
+    assert changed.status_code == 200, changed.content
+    assert changed.json() == {"pec": "", "sdi_code": "KRRH6B9", "deliverable": True, "call_detail_enabled": True}
+    assert api.get(PROFILE).json()["call_detail_enabled"] is True
+    company.refresh_from_db()
+    assert company.call_detail_enabled is True
+    event = AuditEvent.objects.get(action="billing_profile_updated")
+    assert event.actor_id == profiles["manager"].pk
+    assert event.detail["after"] == {"pec": "", "sdi_code": "KRRH6B9", "call_detail_enabled": True}
+    assert xlsx in api.get(reverse("billing:invoice", args=[invoice.pk])).content.decode()
+    # A PATCH that does not name it keeps it, in JSON as in a form-encoded body.
+    assert api.patch(PROFILE, {"pec": "a@pec.it"}, content_type="application/json").json()["call_detail_enabled"]
+    assert api.patch(PROFILE, "pec=b%40pec.it", content_type="application/x-www-form-urlencoded").status_code == 200
+    company.refresh_from_db()
+    assert (company.pec, company.call_detail_enabled) == ("b@pec.it", True)
+    changed = api.patch(PROFILE, {"call_detail_enabled": False}, content_type="application/json")
+    assert changed.json()["call_detail_enabled"] is False
+    company.refresh_from_db()
+    assert company.call_detail_enabled is False
+    assert xlsx not in api.get(reverse("billing:invoice", args=[invoice.pk])).content.decode()
+
+
+def test_call_detail_must_be_a_boolean(api, company):
+    company.sdi_code = "KRRH6B9"
+    company.save()
+    assert set(fields_of(api.patch(PROFILE, {"call_detail_enabled": "maybe"}, content_type="application/json"))) == {
+        "call_detail_enabled"
+    }
+    company.refresh_from_db()
+    assert company.call_detail_enabled is False
 
 
 def test_billing_profile_field_errors(api, company):
@@ -103,6 +148,9 @@ def test_other_company_and_employee(client_as, company, other_company):
     employee = client_as("employee")
     assert employee.get(PROFILE).status_code == 403
     assert employee.patch(PROFILE, {"sdi_code": "KRRH6B9"}, content_type="application/json").status_code == 403
+    assert employee.patch(PROFILE, {"call_detail_enabled": True}, content_type="application/json").status_code == 403
+    company.refresh_from_db()
+    assert company.call_detail_enabled is False
     assert employee.put(METHOD, {"kind": "transfer"}, content_type="application/json").status_code == 403
     assert client_as("anonymous").get(METHOD).status_code == 401
     assert PaymentMethod.objects.filter(company=company).count() == 0
@@ -112,6 +160,11 @@ def test_schema_documents_the_endpoints(client):
     schema = client.get(reverse("api:schema"), {"format": "json"}).json()
     paths = schema["paths"]
     assert {"get", "patch"} <= set(paths["/api/v1/billing-profile/"])
+    components = schema["components"]["schemas"]
+    read = paths["/api/v1/billing-profile/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert components[read["$ref"].rsplit("/", 1)[-1]]["properties"]["call_detail_enabled"]["type"] == "boolean"
+    write = paths["/api/v1/billing-profile/"]["patch"]["requestBody"]["content"]["application/json"]["schema"]
+    assert components[write["$ref"].rsplit("/", 1)[-1]]["properties"]["call_detail_enabled"]["type"] == "boolean"
     assert {"get", "put"} <= set(paths["/api/v1/payment-method/"])
     names = {p["name"] for p in paths["/api/v1/topups/"]["get"]["parameters"]}
     assert {"line", "from", "to", "cursor"} <= names

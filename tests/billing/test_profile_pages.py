@@ -87,6 +87,74 @@ def test_each_company_sees_only_its_own_data(client_as, company, other_company):
     assert company.name in body
 
 
+def test_manager_turns_the_call_detail_on_and_off(manager, company, profiles):
+    from tests.factories import issue_invoice
+
+    invoice = issue_invoice(company)
+    invoice_page = reverse("billing:invoice", args=[invoice.pk])
+    xlsx = reverse("billing:call_detail", kwargs={"invoice_id": invoice.pk, "fmt": "xlsx"})
+    pdf = reverse("billing:call_detail", kwargs={"invoice_id": invoice.pk, "fmt": "pdf"})
+    assert xlsx not in text(manager.get(invoice_page))
+    body = text(manager.get(EINVOICE))
+    assert 'type="checkbox" id="id_call_detail_enabled" name="call_detail_enabled"' in body
+    assert 'for="id_call_detail_enabled"' in body and 'aria-describedby="id_call_detail_enabled_help"' in body
+    assert 'id="id_call_detail_enabled_help"' in body and "employees&#x27; personal data" in body
+    assert "Not attached" in body
+
+    data = {"sdi_code": "KRRH6B9", "pec": ""}
+    response = manager.post(EINVOICE, data | {"call_detail_enabled": "on"})
+    assert response.status_code == 302 and response["Location"] == EINVOICE
+    company.refresh_from_db()
+    assert company.call_detail_enabled is True
+    body = text(manager.get(EINVOICE))
+    assert "Attached to invoices" in body
+    assert 'name="call_detail_enabled" value="on" checked' in body
+    event = AuditEvent.objects.get(action="billing_profile_updated")
+    assert event.actor_id == profiles["manager"].pk
+    assert event.detail["before"]["call_detail_enabled"] is False and event.detail["after"]["call_detail_enabled"]
+    body = text(manager.get(invoice_page))
+    assert xlsx in body and pdf in body
+
+    # An unticked box is not sent: the call detail is turned off.
+    assert manager.post(EINVOICE, data).status_code == 302
+    company.refresh_from_db()
+    assert company.call_detail_enabled is False
+    assert "Not attached" in text(manager.get(EINVOICE))
+    assert xlsx not in text(manager.get(invoice_page))
+    assert AuditEvent.objects.filter(action="billing_profile_updated").count() == 2
+
+
+def test_call_detail_box_keeps_its_value_when_another_field_is_wrong(manager, company):
+    response = manager.post(EINVOICE, {"sdi_code": "ABC", "pec": "", "call_detail_enabled": "on"})
+    assert response.status_code == 400
+    assert 'name="call_detail_enabled" value="on" checked' in text(response)
+    company.refresh_from_db()
+    assert company.call_detail_enabled is False
+
+
+def test_who_cannot_edit_sees_the_call_detail_state_without_the_form(client_as, company, monkeypatch):
+    from selfcare.core.permissions import CAPABILITIES, Cap, Role
+
+    monkeypatch.setitem(CAPABILITIES, Role.REFERENT, CAPABILITIES[Role.REFERENT] - {Cap.BILLING_PROFILE_EDIT})
+    company.sdi_code, company.call_detail_enabled = "KRRH6B9", True
+    company.save()
+    referent = in_english(client_as("referent"))
+    body = text(referent.get(EINVOICE))
+    assert 'id="current-call-detail">Attached to invoices<' in body
+    assert 'name="call_detail_enabled"' not in body
+    assert referent.post(EINVOICE, {"sdi_code": "KRRH6B9", "pec": ""}).status_code == 403
+    company.refresh_from_db()
+    assert company.call_detail_enabled is True
+
+
+def test_employee_cannot_turn_the_call_detail_on(client_as, company):
+    response = client_as("employee").post(EINVOICE, {"sdi_code": "KRRH6B9", "call_detail_enabled": "on"})
+    assert response.status_code == 403
+    company.refresh_from_db()
+    assert (company.call_detail_enabled, company.sdi_code) == (False, "")
+    assert not AuditEvent.objects.exists()
+
+
 @pytest.mark.parametrize("url", [EINVOICE, PAYMENT])
 def test_employee_is_refused_and_anonymous_asked_to_log_in(client_as, url):
     assert client_as("employee").get(url).status_code == 403

@@ -92,8 +92,8 @@ def test_sdi_code_is_normalised_and_pec_domain_lowered(profiles, company):
     event = AuditEvent.objects.get(action="billing_profile_updated")
     assert event.actor_id == profiles["manager"].pk and event.company_id == company.pk
     assert event.detail == {
-        "before": {"pec": "", "sdi_code": ""},
-        "after": {"pec": "Amministrazione@pec.azienda.it", "sdi_code": "KRRH6B9"},
+        "before": {"pec": "", "sdi_code": "", "call_detail_enabled": False},
+        "after": {"pec": "Amministrazione@pec.azienda.it", "sdi_code": "KRRH6B9", "call_detail_enabled": False},
     }
 
 
@@ -147,6 +147,9 @@ def test_saving_the_same_data_again_changes_nothing(profiles, company, django_ca
     billing_profile_update(scope=manager, company_id=company.pk, pec="", sdi_code="KRRH6B9")
     with django_capture_on_commit_callbacks() as callbacks:
         billing_profile_update(scope=manager, company_id=company.pk, pec="", sdi_code="krrh6b9")
+        billing_profile_update(
+            scope=manager, company_id=company.pk, pec="", sdi_code="KRRH6B9", call_detail_enabled=False
+        )
     assert callbacks == []
     assert AuditEvent.objects.filter(action="billing_profile_updated").count() == 1
 
@@ -168,6 +171,87 @@ def test_invoices_waiting_for_a_recipient_are_sent_once_the_company_gives_one(
     invoice.refresh_from_db()
     assert invoice.sdi_status == Invoice.SdiStatus.TO_SEND
     assert b"<CodiceDestinatario>KRRH6B9</CodiceDestinatario>" in invoice.einvoice_xml.read()
+
+
+# --- Call detail (SPEC F-BIL-1) -------------------------------------------------------------------
+
+
+def test_call_detail_is_turned_on_and_off_without_telling_the_einvoice_side(
+    profiles, company, django_capture_on_commit_callbacks
+):
+    manager = scope_of(profiles["manager"])
+    company.sdi_code = "KRRH6B9"
+    company.save()
+    with django_capture_on_commit_callbacks() as callbacks:
+        billing_profile_update(
+            scope=manager, company_id=company.pk, pec="", sdi_code="KRRH6B9", call_detail_enabled=True, ip="10.0.0.1"
+        )
+    assert callbacks == []  # the recipient did not change: no e-invoice job
+    company.refresh_from_db()
+    assert company.call_detail_enabled is True
+    event = AuditEvent.objects.get(action="billing_profile_updated")
+    assert event.actor_id == profiles["manager"].pk and event.ip_address == "10.0.0.1"
+    assert event.detail == {
+        "before": {"pec": "", "sdi_code": "KRRH6B9", "call_detail_enabled": False},
+        "after": {"pec": "", "sdi_code": "KRRH6B9", "call_detail_enabled": True},
+    }
+    # None leaves it as it is: nothing to save.
+    billing_profile_update(scope=manager, company_id=company.pk, pec="", sdi_code="KRRH6B9")
+    company.refresh_from_db()
+    assert company.call_detail_enabled is True
+    assert AuditEvent.objects.filter(action="billing_profile_updated").count() == 1
+    billing_profile_update(scope=manager, company_id=company.pk, pec="", sdi_code="KRRH6B9", call_detail_enabled=False)
+    company.refresh_from_db()
+    assert company.call_detail_enabled is False
+    last = AuditEvent.objects.filter(action="billing_profile_updated").order_by("-pk").first()
+    assert (last.detail["before"]["call_detail_enabled"], last.detail["after"]["call_detail_enabled"]) == (True, False)
+
+
+def test_recipient_and_call_detail_changed_together_tell_the_einvoice_side_once(
+    profiles, company, django_capture_on_commit_callbacks
+):
+    manager = scope_of(profiles["manager"])
+    with django_capture_on_commit_callbacks() as callbacks:
+        billing_profile_update(
+            scope=manager, company_id=company.pk, pec="azienda@pec.it", sdi_code="", call_detail_enabled=True
+        )
+    assert len(callbacks) == 1
+    company.refresh_from_db()
+    assert (company.pec, company.call_detail_enabled) == ("azienda@pec.it", True)
+    event = AuditEvent.objects.get(action="billing_profile_updated")
+    assert event.detail["after"] == {"pec": "azienda@pec.it", "sdi_code": "", "call_detail_enabled": True}
+
+
+def test_an_employee_or_another_companys_manager_cannot_turn_it_on(profiles, company, other_company):
+    company.sdi_code = other_company.sdi_code = "KRRH6B9"
+    company.save()
+    other_company.save()
+    with pytest.raises(PermissionDenied):
+        billing_profile_update(
+            scope=scope_of(profiles["employee"]), company_id=company.pk, pec="", sdi_code="KRRH6B9",
+            call_detail_enabled=True,
+        )  # fmt: skip
+    with pytest.raises(Http404):
+        billing_profile_update(
+            scope=scope_of(profiles["manager"]), company_id=other_company.pk, pec="", sdi_code="KRRH6B9",
+            call_detail_enabled=True,
+        )  # fmt: skip
+    company.refresh_from_db()
+    other_company.refresh_from_db()
+    assert company.call_detail_enabled is False and other_company.call_detail_enabled is False
+    assert not AuditEvent.objects.exists()
+
+
+def test_bad_recipient_data_saves_no_call_detail_either(profiles, company):
+    manager = scope_of(profiles["manager"])
+    got = field_error(
+        lambda: billing_profile_update(
+            scope=manager, company_id=company.pk, pec="nope", sdi_code="", call_detail_enabled=True
+        )
+    )
+    assert got[0] == "pec"
+    company.refresh_from_db()
+    assert company.call_detail_enabled is False
 
 
 # --- Payment method -------------------------------------------------------------------------------

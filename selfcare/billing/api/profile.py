@@ -38,12 +38,19 @@ class BillingProfileSerializer(serializers.Serializer):
         help_text="False when the company has neither a recipient code nor a PEC address: e-invoices cannot be "
         "delivered electronically"
     )
+    call_detail_enabled = serializers.BooleanField(
+        help_text="True when each invoice comes with its call detail (the calls, messages and internet sessions of "
+        "every line in the invoice's period), downloadable as xlsx or PDF"
+    )
 
 
 class BillingProfileWriteSerializer(serializers.Serializer):
     pec = serializers.CharField(required=False, allow_blank=True, max_length=services.PEC_MAX_LENGTH)
     sdi_code = serializers.CharField(
         required=False, allow_blank=True, max_length=20, help_text="Stored in capitals, without spaces"
+    )
+    call_detail_enabled = serializers.BooleanField(
+        required=False, help_text="Attach the call detail to invoices (it holds the employees' personal data)"
     )
 
 
@@ -53,7 +60,8 @@ class BillingProfileView(APIView):
     @extend_schema(
         operation_id="billing_profile_retrieve",
         responses=BillingProfileSerializer,
-        summary="Where the company's e-invoices go: PEC address and SDI recipient code",
+        summary="Where the company's e-invoices go (PEC address, SDI recipient code) and whether invoices come "
+        "with the call detail",
     )
     def get(self, request):
         return Response(BillingProfileSerializer(selectors.billing_profile_get(scope=request.scope)).data)
@@ -61,14 +69,16 @@ class BillingProfileView(APIView):
     @extend_schema(
         request=BillingProfileWriteSerializer,
         responses=BillingProfileSerializer,
-        summary="Change the PEC address or the SDI recipient code (needs billing_profile.edit)",
+        summary="Change the PEC address, the SDI recipient code or the call detail (needs billing_profile.edit)",
     )
     def patch(self, request):
         profile = selectors.billing_profile_get(scope=request.scope)
-        data = BillingProfileWriteSerializer(data=request.data)
+        # partial: a form-encoded PATCH that does not name call_detail_enabled leaves it as it is (not false).
+        data = BillingProfileWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = {"pec": profile.pec, "sdi_code": profile.sdi_code} | data.validated_data
-        _raise_field_errors(services.billing_profile_check(**values).errors)
+        recipient = {"pec": values["pec"], "sdi_code": values["sdi_code"]}
+        _raise_field_errors(services.billing_profile_check(**recipient).errors)
         services.billing_profile_update(
             scope=request.scope, company_id=profile.company_id, ip=client_ip(request), **values
         )

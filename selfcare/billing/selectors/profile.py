@@ -39,13 +39,14 @@ def conto_title(company: Company | Scope) -> str:
 
 @dataclass(frozen=True)
 class BillingProfile:
-    """Where the company's e-invoices go (SPEC F-BIL-3)."""
+    """Where the company's e-invoices go (SPEC F-BIL-3) and whether they come with the call detail (F-BIL-1)."""
 
     company_id: int
     company_name: str
     conto_title: str
     pec: str
     sdi_code: str
+    call_detail_enabled: bool
 
     @property
     def delivers_to_pec(self) -> bool:
@@ -62,7 +63,8 @@ def billing_profile_get(*, scope: Scope) -> BillingProfile:
     """The billing profile of the scope's company (managers only; 404 for anybody else). One query."""
     if not scope.is_manager:
         raise Http404
-    company = Company.objects.filter(pk=scope.company_id).only("name", "heritage", "pec", "sdi_code").first()
+    fields = ("name", "heritage", "pec", "sdi_code", "call_detail_enabled")
+    company = Company.objects.filter(pk=scope.company_id).only(*fields).first()
     if company is None:
         raise Http404
     return BillingProfile(
@@ -71,6 +73,7 @@ def billing_profile_get(*, scope: Scope) -> BillingProfile:
         conto_title=conto_title(company),
         pec=company.pec,
         sdi_code=company.sdi_code,
+        call_detail_enabled=company.call_detail_enabled,
     )
 
 

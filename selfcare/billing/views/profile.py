@@ -30,7 +30,8 @@ def _posted(request):
 @capability_required(Cap.INVOICES_VIEW)
 def einvoice_profile(request):
     profile = selectors.billing_profile_get(scope=request.scope)
-    form = EinvoiceProfileForm(_posted(request), initial={"pec": profile.pec, "sdi_code": profile.sdi_code})
+    initial = {"pec": profile.pec, "sdi_code": profile.sdi_code, "call_detail_enabled": profile.call_detail_enabled}
+    form = EinvoiceProfileForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.billing_profile_update(
@@ -38,6 +39,7 @@ def einvoice_profile(request):
                 company_id=profile.company_id,
                 pec=form.cleaned_data["pec"],
                 sdi_code=form.cleaned_data["sdi_code"],
+                call_detail_enabled=form.cleaned_data["call_detail_enabled"],
                 ip=client_ip(request),
             )
         except ApplicationError as exc:
