@@ -30,12 +30,12 @@ def numbers(response) -> list[str]:
     return [invoice.number for invoice in response.context["invoices"].page.rows]
 
 
-def test_the_list_shows_the_company_invoices_newest_first_with_what_is_left_to_pay(client_as, company, other_company):
+def test_the_list_shows_the_invoices_newest_first_with_what_is_left_to_pay(client_in_english, company, other_company):
     old = issue_invoice(company, issued_on=months_ago(3), status="paid")
     overdue = issue_invoice(company, issued_on=months_ago(2), status="overdue", amounts=[Decimal("100")])
     latest = issue_invoice(company, issued_on=months_ago(1), amounts=[Decimal("10")])
     foreign = issue_invoice(other_company, issued_on=months_ago(1))
-    response = client_as("manager").get(reverse("billing:invoices"))
+    response = client_in_english("manager").get(reverse("billing:invoices"))
     assert response.status_code == 200
     assert numbers(response) == [latest.number, overdue.number, old.number]
     assert foreign.number not in response.content.decode()
@@ -46,10 +46,10 @@ def test_the_list_shows_the_company_invoices_newest_first_with_what_is_left_to_p
     assert 'class="badge invoice-overdue"' in page
 
 
-def test_invoices_older_than_24_months_are_not_listed(client_as, company):
+def test_invoices_older_than_24_months_are_not_listed(client_in_english, company):
     issue_invoice(company, issued_on=months_ago(24))
     recent = issue_invoice(company, issued_on=months_ago(23))
-    response = client_as("manager").get(reverse("billing:invoices"))
+    response = client_in_english("manager").get(reverse("billing:invoices"))
     assert numbers(response) == [recent.number]
     assert history_start() == months_ago(23)
 
@@ -63,7 +63,7 @@ def test_invoices_older_than_24_months_are_not_listed(client_as, company):
         ({"date_from": "FROM", "date_to": "TO"}, ["partial"]),
     ],
 )
-def test_filters(client_as, company, params, expected):
+def test_filters(client_in_english, company, params, expected):
     made = {
         "paid": issue_invoice(company, issued_on=months_ago(4), status="paid"),
         "overdue": issue_invoice(company, issued_on=months_ago(3), status="overdue"),
@@ -72,14 +72,14 @@ def test_filters(client_as, company, params, expected):
     }
     dates = {"FROM": months_ago(2).isoformat(), "TO": months_ago(2).isoformat()}
     params = {k: dates.get(v, v) for k, v in params.items()}
-    response = client_as("manager").get(reverse("billing:invoices"), params)
+    response = client_in_english("manager").get(reverse("billing:invoices"), params)
     by_number = {invoice.number: name for name, invoice in made.items()}
     assert [by_number[n] for n in numbers(response)] == expected
 
 
-def test_bad_filters_get_a_message_on_their_field(client_as, company):
+def test_bad_filters_get_a_message_on_their_field(client_in_english, company):
     issue_invoice(company, issued_on=months_ago(1))
-    client = client_as("manager")
+    client = client_in_english("manager")
     response = client.get(reverse("billing:invoices"), {"date_from": "2026-10-10", "date_to": "2026-10-01"})
     assert response.status_code == 200
     assert response.context["form"].errors["date_to"] == ["The end of the period must not be before its start."]
@@ -90,10 +90,10 @@ def test_bad_filters_get_a_message_on_their_field(client_as, company):
     assert len(numbers(response)) == 1  # invalid filters are ignored, not a 500
 
 
-def test_pages_follow_each_other_and_a_bad_cursor_starts_over(client_as, company):
+def test_pages_follow_each_other_and_a_bad_cursor_starts_over(client_in_english, company):
     for n in range(30):
         issue_invoice(company, issued_on=months_ago(1 + n % 20) + datetime.timedelta(days=n // 20))
-    client = client_as("manager")
+    client = client_in_english("manager")
     first = client.get(reverse("billing:invoices"))
     second = client.get(reverse("billing:invoices"), {"cursor": first.context["invoices"].page.next_cursor})
     assert len(numbers(first)) == 25 and len(numbers(second)) == 5
@@ -107,11 +107,11 @@ def test_pages_follow_each_other_and_a_bad_cursor_starts_over(client_as, company
     assert fragment.content.decode().lstrip().startswith('<div id="invoices-table">')
 
 
-def test_empty_states(client_as, company):
-    response = client_as("manager").get(reverse("billing:invoices"))
+def test_empty_states(client_in_english, company):
+    response = client_in_english("manager").get(reverse("billing:invoices"))
     assert "No invoices yet" in response.content.decode()
     issue_invoice(company, issued_on=months_ago(1))
-    response = client_as("manager").get(reverse("billing:invoices"), {"kind": "devices"})
+    response = client_in_english("manager").get(reverse("billing:invoices"), {"kind": "devices"})
     assert "No invoice matches these filters" in response.content.decode()
 
 
@@ -122,8 +122,8 @@ def count(client, url, params=None) -> int:
     return len(captured)
 
 
-def test_the_number_of_queries_does_not_grow_with_the_invoices(client_as, company):
-    client = client_as("manager")
+def test_the_number_of_queries_does_not_grow_with_the_invoices(client_in_english, company):
+    client = client_in_english("manager")
     line = LineFactory(company=company, cost_centre=CostCentreFactory(company=company))
     first = issue_invoice(company, issued_on=months_ago(1), line=line, amounts=[Decimal(1)] * 3)
     small = count(client, reverse("billing:invoices")), count(client, reverse("billing:invoice", args=[first.pk]))
@@ -136,13 +136,13 @@ def test_the_number_of_queries_does_not_grow_with_the_invoices(client_as, compan
     assert large == small
 
 
-def test_an_invoice_page_groups_its_charges_by_cost_centre_and_line(client_as, company, other_company):
+def test_an_invoice_page_groups_its_charges_by_cost_centre_and_line(client_in_english, company, other_company):
     sales = CostCentreFactory(company=company, code="VEN", name="Vendite")
     one = LineFactory(company=company, cost_centre=sales)
     two = LineFactory(company=company)
     invoice = issue_invoice(company, line=one, amounts=[Decimal("10"), Decimal("2.50")])
     invoice.lines.create(line=two, kind="recurring", description="Canone due", unit_price=Decimal(5), amount=Decimal(5))
-    response = client_as("admin").get(reverse("billing:invoice", args=[invoice.pk]))
+    response = client_in_english("admin").get(reverse("billing:invoice", args=[invoice.pk]))
     charges = response.context["charges"]
     assert [(c.name, c.lines, c.subtotal) for c in charges.centres] == [("VEN · Vendite", 1, Decimal("12.50")),
                                                                           ("", 1, Decimal(5))]  # fmt: skip
@@ -151,10 +151,10 @@ def test_an_invoice_page_groups_its_charges_by_cost_centre_and_line(client_as, c
     assert [(line.number, line.subtotal) for line in groups[0].lines] == [(one.display_number, Decimal("12.50"))]
     assert "Copy not valid for tax purposes" in response.content.decode()
     foreign = issue_invoice(other_company)
-    assert client_as("admin").get(reverse("billing:invoice", args=[foreign.pk])).status_code == 404
+    assert client_in_english("admin").get(reverse("billing:invoice", args=[foreign.pk])).status_code == 404
 
 
-def test_a_large_invoice_is_shown_a_page_of_charges_at_a_time(client_as, company, settings):
+def test_a_large_invoice_is_shown_a_page_of_charges_at_a_time(client_in_english, company, settings):
     from selfcare.billing.selectors import invoices as selectors
 
     centres = [CostCentreFactory(company=company, code=code, name=code.title()) for code in ("AAA", "BBB")]
@@ -182,7 +182,7 @@ def test_a_large_invoice_is_shown_a_page_of_charges_at_a_time(client_as, company
         ).values_list("description", flat=True)
     )
     assert seen == expected and len(seen) == 28
-    client = client_as("manager")
+    client = client_in_english("manager")
     body = client.get(reverse("api:invoice_charges", args=[invoice.pk])).json()
     assert len(body["results"]) == 28 and body["next_cursor"] is None
     assert client.get(reverse("api:invoice_charges", args=[invoice.pk]), {"cursor": "x"}).status_code == 400
@@ -208,11 +208,11 @@ def test_overdue_invoices_are_marked_and_managers_told_once(company, profiles):
     assert [m.recipient for m in emails] == ["admin@example.com"]
 
 
-def test_the_api_lists_and_shows_invoices(client_as, company, other_company):
+def test_the_api_lists_and_shows_invoices(client_in_english, company, other_company):
     invoice = issue_invoice(company, issued_on=months_ago(1), status="overdue")
     issue_invoice(company, issued_on=months_ago(2), status="paid")
     foreign = issue_invoice(other_company)
-    client = client_as("manager")
+    client = client_in_english("manager")
     body = client.get(reverse("api:invoices"), {"status": "unpaid"}).json()
     assert [r["number"] for r in body["results"]] == [invoice.number]
     assert body["summary"]["overdue"] == str(invoice.total_amount)
@@ -228,13 +228,13 @@ def test_the_api_lists_and_shows_invoices(client_as, company, other_company):
     assert mail.outbox == []
 
 
-def test_a_large_invoice_pdf_is_prepared_by_a_job(client_as, company, monkeypatch):
+def test_a_large_invoice_pdf_is_prepared_by_a_job(client_in_english, company, monkeypatch):
     from selfcare.billing.documents import pdf
 
     monkeypatch.setattr(pdf, "INLINE_MAX_CHARGES", 2)
     small = issue_invoice(company, amounts=[Decimal(1)])
     large = issue_invoice(company, amounts=[Decimal(1)] * 3)
-    client = client_as("manager")
+    client = client_in_english("manager")
     response = client.get(reverse("billing:invoice_pdf", args=[small.pk]))
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
     waiting = client.get(reverse("billing:invoice_pdf", args=[large.pk]))
@@ -249,10 +249,10 @@ def test_a_large_invoice_pdf_is_prepared_by_a_job(client_as, company, monkeypatc
     assert api.status_code == 202 and api["Retry-After"] == "30"
 
 
-def test_an_xml_that_cannot_be_made_is_explained(client_as, company):
+def test_an_xml_that_cannot_be_made_is_explained(client_in_english, company):
     invoice = issue_invoice(company)
     type(company).objects.filter(pk=company.pk).update(address="")
-    client = client_as("manager")
+    client = client_in_english("manager")
     response = client.get(reverse("billing:invoice_xml", args=[invoice.pk]))
     assert response.status_code == 409 and "alert" in response.content.decode()
     api = client.get(reverse("api:invoice_xml", args=[invoice.pk]))
