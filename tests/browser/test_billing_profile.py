@@ -25,7 +25,9 @@ def test_manager_sets_a_direct_debit_and_checks_the_conto_pages(page, live_serve
     page.goto(f"{live_server.url}/area/conto/")
     page.get_by_role("link", name="Payment method").click()
     page.wait_for_url(f"{live_server.url}/conto/metodo-di-pagamento/")
-    assert "No payment method on file." in page.locator("#current-method").inner_text()
+    # The demo company pays by direct debit from another account.
+    before = PaymentMethod.objects.get(company=manager.company, is_current=True)
+    assert before.kind == "sdd" and before.iban[-4:] in page.locator("#current-method").inner_text()
     assert axe_check(page) == []
 
     # A mistyped IBAN: its field says so, and nothing is saved.
@@ -39,7 +41,7 @@ def test_manager_sets_a_direct_debit_and_checks_the_conto_pages(page, live_serve
     error.wait_for()
     assert "This IBAN is not valid" in error.inner_text()
     assert page.get_by_label("IBAN").get_attribute("aria-invalid") == "true"
-    assert not PaymentMethod.objects.filter(company=manager.company).exists()
+    assert list(PaymentMethod.objects.filter(company=manager.company)) == [before]
     screenshot(page, "conto-payment-method-error")
     assert axe_check(page) == []
 
@@ -53,6 +55,8 @@ def test_manager_sets_a_direct_debit_and_checks_the_conto_pages(page, live_serve
     assert "6909" not in page.locator("main").inner_text()
     method = PaymentMethod.objects.get(company=manager.company, is_current=True)
     assert method.iban == IBAN.replace(" ", "") and method.mandate_reference in current.inner_text()
+    before.refresh_from_db()
+    assert not before.is_current
     screenshot(page, "conto-payment-method")
     assert axe_check(page) == []
 
