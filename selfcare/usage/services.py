@@ -15,11 +15,12 @@ import hashlib
 import io
 import logging
 import os
+import queue
 import secrets
-import uuid
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -90,7 +91,8 @@ def records_store(records: list[Record], *, company_of: dict[int, int]) -> Batch
 def _stage_and_ingest(records, months, company_of) -> Batch:
     with transaction.atomic():
         ensure_partitions(months)
-        batch = ingest_staged(stage(records), company_of=company_of)
+        stage(records)
+        batch = ingest_staged(company_of=company_of)
     return batch
 
 
@@ -116,59 +118,76 @@ def _after_commit(line_ids: set[int], company_of: dict[int, int]) -> None:
     transaction.on_commit(lambda: check_usage_alerts(ids))
 
 
-STAGE_TYPES = ["uuid", "int8", "text", "timestamptz", "text", "text", "text", "int4", "int8", "text", "numeric"]
+STAGE_TYPES = ["int8", "text", "timestamptz", "text", "text", "text", "int4", "int8", "text", "numeric"]
+# The staging table is a temporary table of the connection's own: its rows are never seen by another
+# session, cost no WAL and no shared buffers, and are gone at the commit or the rollback of the
+# transaction that staged them (and with the connection), so nothing is left behind by a batch that
+# fails. TRUNCATE, not DELETE: the previous batch of the same transaction (stored inline inside a
+# caller's transaction) is dropped in one step, and the statement reads the table without deleting.
+STAGING_SQL = """
+CREATE TEMP TABLE IF NOT EXISTS usage_staged (
+    line_id bigint NOT NULL,
+    record_id varchar(64) NOT NULL,
+    started_at timestamptz NOT NULL,
+    category varchar(6) NOT NULL,
+    direction varchar(3) NOT NULL,
+    other_party varchar(32) NOT NULL,
+    duration_seconds integer NOT NULL,
+    volume_bytes bigint NOT NULL,
+    roaming_zone varchar(8) NOT NULL,
+    cost numeric(10, 4) NOT NULL
+) ON COMMIT DELETE ROWS;
+TRUNCATE usage_staged;
+"""
 
 
-def stage(records: list[Record]) -> uuid.UUID:
-    """COPY a batch into the staging table (PostgreSQL) under a new batch id; return the id.
+def _line_of(record: Record) -> int:
+    return record.line_id
 
-    Outside a transaction the rows are committed at once, so writer threads on other connections
-    can take their share of them (ingest_staged); the staging table is unlogged: it holds rows
-    only until they are ingested, in the same transaction that deletes them from it."""
-    batch_id = uuid.uuid4()
+
+def stage(records: list[Record]) -> None:
+    """COPY records (binary) into this connection's staging table, in the current transaction.
+
+    The rows go in line order: the records' (line, time) index, the per-day totals and the counters
+    are then visited page by page instead of at random, which keeps their pages in the buffer cache
+    (measured on the benchmark world: the writers' database time for 200,000 records went from
+    6.7 to 4.2-5.4 CPU seconds)."""
     with connection.cursor() as cursor:
-        columns = ", ".join(("batch_id", *Record._fields))
-        with cursor.cursor.copy(f"COPY usage_staging ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+        cursor.execute(STAGING_SQL)
+        columns = ", ".join(Record._fields)
+        with cursor.cursor.copy(f"COPY usage_staged ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types(STAGE_TYPES)
-            for record in records:
-                copy.write_row((batch_id, *record))
-    return batch_id
+            write = copy.write_row
+            for record in sorted(records, key=_line_of):
+                write(record)
 
 
-def ingest_staged(batch_id: uuid.UUID, *, company_of: dict[int, int], part: int = 0, parts: int = 1) -> Batch:
-    """Take a staged batch's rows (those whose line id is `part` modulo `parts`) out of the staging
-    table and store them with their totals and counters: one INGEST_SQL statement, in the caller's
-    transaction or in one of its own."""
+def ingest_staged(*, company_of: dict[int, int]) -> Batch:
+    """Store the staged rows with their totals and counters: one INGEST_SQL statement, in the
+    caller's transaction (which staged them)."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(INGEST_SQL, {"batch": batch_id, "part": part, "parts": parts})
+        # The planner sees the staged rows' count; a plan over them is cheap to make, and compiling
+        # it (JIT) would cost more than it saves. Aggregates of a batch stay in memory.
+        cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
+        cursor.execute(INGEST_SQL)
         stored, line_ids = cursor.fetchone()
         batch = Batch(stored, set(line_ids))
         _after_commit(batch.line_ids, company_of)
     return batch
 
 
-def unstage(batch_ids) -> None:
-    """Drop what is left of staged batches (a delivery that stopped on an error)."""
-    if batch_ids and is_partitioned():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM usage_staging WHERE batch_id = ANY(%s)", [list(batch_ids)])
-
-
-# One statement: take the batch's share out of the staging table, insert the new records (ON CONFLICT
-# skips those already there, also when a concurrent batch stores them first), then add what was
-# inserted — the RETURNING rows, nothing else — to the per-day and per-month totals and to the
-# counters whose period holds the record's Rome day. The rating rule is selfcare.usage.counting's.
+# One statement: insert the staged records (ON CONFLICT skips those already there, also when a
+# concurrent batch stores them first), then add what was inserted — the RETURNING rows, nothing
+# else — to the per-day and per-month totals and to the counters whose period holds the record's
+# Rome day. The rating rule is selfcare.usage.counting's. The totals are upserted in key order: their
+# index pages are visited in turn, and two deliveries lock the same rows in the same order.
 INGEST_SQL = """
-WITH staged AS (
-    DELETE FROM usage_staging WHERE batch_id = %(batch)s AND line_id %% %(parts)s = %(part)s
-    RETURNING line_id, record_id, started_at, category, direction, other_party,
-        duration_seconds, volume_bytes, roaming_zone, cost
-), new AS (
+WITH new AS (
     INSERT INTO usage_usagerecord (line_id, record_id, started_at, category, direction, other_party,
         duration_seconds, volume_bytes, roaming_zone, cost)
     SELECT line_id, record_id, started_at, category, direction, other_party,
         duration_seconds, volume_bytes, roaming_zone, cost
-    FROM staged
+    FROM usage_staged
     ON CONFLICT (record_id, started_at) DO NOTHING
     RETURNING line_id, (started_at AT TIME ZONE 'Europe/Rome')::date AS day, category, direction,
         duration_seconds, volume_bytes, roaming_zone, cost
@@ -179,6 +198,7 @@ WITH staged AS (
         coalesce(sum(volume_bytes) FILTER (WHERE roaming_zone <> ''), 0), sum(cost)
     FROM new
     GROUP BY line_id, day, category
+    ORDER BY line_id, day, category
     ON CONFLICT (line_id, day, category) DO UPDATE SET
         count = d.count + EXCLUDED.count,
         duration_seconds = d.duration_seconds + EXCLUDED.duration_seconds,
@@ -192,6 +212,7 @@ WITH staged AS (
         coalesce(sum(volume_bytes) FILTER (WHERE roaming_zone <> ''), 0), sum(cost)
     FROM new
     GROUP BY 1, 2, 3
+    ORDER BY 1, 2, 3
     ON CONFLICT (line_id, month, category) DO UPDATE SET
         count = m.count + EXCLUDED.count,
         duration_seconds = m.duration_seconds + EXCLUDED.duration_seconds,
@@ -352,16 +373,23 @@ class Writers:
     """Threads that store batches on their own database connections (PostgreSQL).
 
     Checking rows is Python work and storing them is the database's: the calling thread checks a
-    batch and copies it into the staging table (committed at once), then the writers each take
-    their share of it by line — so they never touch the same totals or counters — and store it in
-    a transaction of their own, waiting on the database while the caller checks the next batch.
-    Inside a caller's transaction (which other connections cannot see) there are no writers.
+    batch and splits it by line between the writers — so they never touch the same totals or
+    counters — and each writer stages its share into its connection's staging table and stores it
+    in a transaction of its own, waiting on the database while the caller checks the next batch.
+    A writer is a thread with its own queue and keeps its connection for the whole delivery (it
+    always gets the same lines). Inside a caller's transaction (which other connections cannot
+    see) there are no writers.
     """
 
     def __init__(self, count: int):
         self.count = count
-        self.pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="usage-writer")
-        self.staged: set[uuid.UUID] = set()
+        self.queues: list[queue.SimpleQueue] = [queue.SimpleQueue() for _ in range(count)]
+        self.threads = [
+            threading.Thread(target=self._run, args=(q,), name=f"usage-writer-{i}", daemon=True)
+            for i, q in enumerate(self.queues)
+        ]
+        for thread in self.threads:
+            thread.start()
 
     @classmethod
     def for_this_connection(cls) -> "Writers | None":
@@ -370,27 +398,41 @@ class Writers:
             return None
         return cls(count)
 
-    def submit(self, records: list[Record], company_of: dict[int, int]) -> list:
+    def submit(self, records: list[Record], company_of: dict[int, int]) -> list[Future]:
+        """Hand each writer its share of the records; return a future of each share's stored count."""
         if not records:
             return []
-        ensure_partitions(_months(records))
-        batch_id = stage(records)
-        self.staged.add(batch_id)
+        ensure_partitions(_months(records))  # committed here, before the writers insert into them
         company_of = dict(company_of)  # the caller goes on adding lines to its own
-        return [self.pool.submit(self._store, batch_id, part, self.count, company_of) for part in range(self.count)]
+        shares: list[list[Record]] = [[] for _ in range(self.count)]
+        for record in records:
+            shares[record.line_id % self.count].append(record)
+        futures = []
+        for share, writer in zip(shares, self.queues, strict=True):
+            if share:
+                future = Future()
+                writer.put((share, company_of, future))
+                futures.append(future)
+        return futures
 
     @staticmethod
-    def _store(batch_id: uuid.UUID, part: int, parts: int, company_of: dict[int, int]) -> int:
+    def _run(work: queue.SimpleQueue) -> None:
         try:
-            store = lambda: ingest_staged(batch_id, company_of=company_of, part=part, parts=parts)  # noqa: E731
-            return _retrying(store).stored
+            while (item := work.get()) is not None:
+                records, company_of, future = item
+                try:
+                    future.set_result(records_store(records, company_of=company_of).stored)
+                except BaseException as error:  # the caller gets it from the future
+                    future.set_exception(error)
         finally:
             connections.close_all()  # this thread's connection only
 
-    def shutdown(self, *, failed: bool = False) -> None:
-        self.pool.shutdown(wait=True)
-        if failed:
-            unstage(self.staged)
+    def shutdown(self) -> None:
+        """Let the writers store what they were given, then end them (and their connections)."""
+        for writer in self.queues:
+            writer.put(None)
+        for thread in self.threads:
+            thread.join()
 
 
 # --- deliveries ------------------------------------------------------------------------------------
@@ -472,7 +514,7 @@ class Delivery:
         try:
             if self.writers:
                 writers, self.writers = self.writers, None
-                writers.shutdown(failed=True)  # and what is left in the staging table goes
+                writers.shutdown()  # staged rows of a failed share were rolled back with it
             self.finish(_("The import stopped on an unexpected error after %(rows)d rows; deliver it again.")
                         % {"rows": self.report.rows})  # fmt: skip
         except Exception:  # the report itself could not be saved: the original error is what matters

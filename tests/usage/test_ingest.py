@@ -223,7 +223,35 @@ def test_an_unexpected_failure_is_reported_and_raised(company, moment, monkeypat
     report = UsageImport.objects.get()
     assert report.status == "failed" and "stopped on an unexpected error" in report.message
     assert UsageRecord.objects.count() == 0
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM usage_staging")
-            assert cursor.fetchone()[0] == 0, "the staged rows of the stopped delivery are dropped"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_batch_leaves_nothing_staged(line, moment, monkeypatch):
+    """PostgreSQL stages a batch in a temporary table of the connection, in the batch's transaction:
+    a batch that fails takes its staged rows with it, and the next one stores only its own."""
+    if connection.vendor != "postgresql":
+        pytest.skip("staging is PostgreSQL's")
+    from selfcare.usage import services
+    from selfcare.usage.records import Record
+
+    def record(record_id):
+        return Record(line.pk, record_id, moment, "sms", "out", "", 0, 0, "", 0)
+
+    real = services.ingest_staged
+
+    def broken(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "ingest_staged", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        services.records_store([record("lost")], company_of={})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('pg_temp.usage_staged') IS NOT NULL")
+        if cursor.fetchone()[0]:
+            cursor.execute("SELECT count(*) FROM usage_staged")
+            assert cursor.fetchone()[0] == 0
+    monkeypatch.setattr(services, "ingest_staged", real)
+    assert services.records_store([record("kept")], company_of={}).stored == 1
+    assert services.records_store([record("next")], company_of={}).stored == 1
+    assert sorted(UsageRecord.objects.values_list("record_id", flat=True)) == ["kept", "next"]
+    assert counters(line)["sms"] == (2, 2)
