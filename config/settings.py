@@ -388,5 +388,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"huey": {"level": "WARNING"}},
+    # WeasyPrint reports each rendering step at INFO: only its warnings matter.
+    "loggers": {"huey": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
