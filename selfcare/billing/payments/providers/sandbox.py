@@ -171,7 +171,7 @@ class SandboxProvider:
                 card=CardDetails(**card) if card else None,
                 payload=payload,
             )
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError) as exc:
             # Signed by us but not understood: treated like a forgery, never half-applied.
             raise SignatureError(f"malformed sandbox event: {exc}") from exc
 

@@ -121,11 +121,15 @@ class StripeProvider:
         except stripe.SignatureVerificationError as exc:
             raise SignatureError(str(exc)) from exc
         try:
-            payload = json.loads(body)
-            event_id, event_type = str(payload["id"]), str(payload["type"])
-            session = payload["data"]["object"]
-        except (ValueError, KeyError, TypeError) as exc:
+            return self._event(json.loads(body))
+        except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError) as exc:
+            # Signed by Stripe but not understood: treated like a forgery, never half-applied.
             raise SignatureError(f"malformed Stripe event: {exc}") from exc
+
+    @staticmethod
+    def _event(payload) -> Event:
+        event_id, event_type = str(payload["id"]), str(payload["type"])
+        session = payload["data"]["object"]
         ignored = Event(id=event_id, type=event_type, outcome=Outcome.IGNORED, payload=payload)
         if not event_type.startswith("checkout.session.") or not isinstance(session, dict):
             return ignored
