@@ -1,13 +1,33 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
-from django.contrib.messages import WARNING
-from django.template import response
-from django.utils import translation
+from django.contrib.messages import ERROR, WARNING
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import Invoice, InvoiceLine
+from selfcare.core.errors import ApplicationError
+
+from .models import Invoice, InvoiceLine, PaymentMethod
+from .selectors.profile import payment_method_label
 from .services.einvoice import NOTE_MAX_LENGTH, einvoice_mark
+from .services.profile import REASON_MAX_LENGTH, payment_method_mark_invalid
+
+
+def ask_then_act(model_admin, request, *, form, queryset, labels, action, title, intro, submit):
+    """The page of an action that needs a note before it runs: the selected objects and the form."""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "intro": intro,
+        "submit": submit,
+        "form": form,
+        "selected": [(obj.pk, labels(obj)) for obj in queryset.select_related("company")],
+        "action": action,
+        "opts": model_admin.model._meta,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "billing/admin_action_form.html", context)
 
 
 class InvoiceLineInline(admin.TabularInline):
@@ -52,7 +72,7 @@ class InvoiceAdmin(admin.ModelAdmin):
             if result.marked:
                 self.message_user(
                     request,
-                    translation.ngettext("%(n)d e-invoice marked.", "%(n)d e-invoices marked.", len(result.marked))
+                    ngettext("%(n)d e-invoice marked.", "%(n)d e-invoices marked.", len(result.marked))
                     % {"n": len(result.marked)},
                 )
             if result.skipped:
@@ -63,28 +83,17 @@ class InvoiceAdmin(admin.ModelAdmin):
                     level=WARNING,
                 )
             return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": Invoice.SdiStatus(status).label,
-            "form": form,
-            "invoices": queryset.select_related("company"),
-            "action": action,
-            "opts": self.model._meta,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return response.TemplateResponse(request, "billing/documents/admin_einvoice_mark.html", context)
+        title = Invoice.SdiStatus(status).label
+        return ask_then_act(
+            self, request, form=form, queryset=queryset, action=action, title=title,
+            labels=lambda i: f"{i.number} — {i.company} ({i.get_sdi_status_display()})",
+            intro=_("SDI's outcome will be recorded on these e-invoices: “%(title)s”. Only e-invoices to send or "
+                    "sent change; the others are skipped.") % {"title": title},
+            submit=_("Record"),
+        )  # fmt: skip
 
 
 # --- Payment methods (SPEC F-BIL-5): read-only here; the back office only marks one invalid. ----------
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME  # noqa: E402
-from django.contrib.messages import ERROR  # noqa: E402
-from django.template.response import TemplateResponse  # noqa: E402
-from django.utils.translation import ngettext  # noqa: E402
-
-from selfcare.billing.models import PaymentMethod  # noqa: E402
-from selfcare.billing.selectors.profile import payment_method_label  # noqa: E402
-from selfcare.billing.services.profile import REASON_MAX_LENGTH, payment_method_mark_invalid  # noqa: E402
-from selfcare.core.errors import ApplicationError  # noqa: E402
 
 
 class MarkInvalidForm(forms.Form):
@@ -140,12 +149,11 @@ class PaymentMethodAdmin(admin.ModelAdmin):
                 % {"n": changed},
             )
             return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Mark payment methods invalid"),
-            "form": form,
-            "methods": queryset.select_related("company"),
-            "opts": self.model._meta,
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "billing/profile/admin_mark_invalid.html", context)
+        return ask_then_act(
+            self, request, form=form, queryset=queryset, action="mark_invalid",
+            labels=lambda m: f"{m.company} — {m.get_kind_display()} ({m.get_status_display()})",
+            title=_("Mark payment methods invalid"),
+            intro=_("These payment methods will be marked invalid. For each one that is its company's current "
+                    "method, the managers get a notification in the portal and an email."),
+            submit=_("Mark invalid"),
+        )  # fmt: skip
