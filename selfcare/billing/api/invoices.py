@@ -119,7 +119,7 @@ class InvoiceDetailView(APIView):
     @extend_schema(responses=InvoiceDetailSerializer, summary="One invoice with its totals by cost centre")
     def get(self, request, invoice_id):
         invoice = selectors.invoice_get(scope=request.scope, invoice_id=invoice_id)
-        invoice.cost_centres = selectors.invoice_charges(invoice, size=1).centres
+        invoice.cost_centres = selectors.invoice_centre_totals(invoice)
         return Response(InvoiceDetailSerializer(invoice).data)
 
 

@@ -156,6 +156,18 @@ def _centre_name(code: str | None, name: str | None) -> str:
     return f"{code} · {name}" if code else ""
 
 
+def invoice_centre_totals(invoice: Invoice) -> list[CentreTotal]:
+    """Every cost centre of the invoice with its lines and taxable amount (charges without one last)."""
+    totals = (
+        InvoiceLine.objects.filter(invoice=invoice)
+        .values("cost_centre__code", "cost_centre__name")
+        .annotate(lines=Count("line_id", distinct=True), subtotal=Sum("amount"))
+        .order_by(F("cost_centre__code").asc(nulls_last=True))
+    )
+    return [CentreTotal(_centre_name(t["cost_centre__code"], t["cost_centre__name"]), t["lines"], t["subtotal"])
+            for t in totals]  # fmt: skip
+
+
 def invoice_charges(invoice: Invoice, *, cursor: str | None = None, size: int = CHARGES_PAGE_SIZE) -> InvoiceCharges:
     """The invoice's cost-centre totals, and one page of its charges grouped by cost centre and line.
 
@@ -164,13 +176,7 @@ def invoice_charges(invoice: Invoice, *, cursor: str | None = None, size: int = 
     invoices. Raises InvalidCursor on a cursor that does not decode.
     """
     charges = InvoiceLine.objects.filter(invoice=invoice)
-    totals = (
-        charges.values("cost_centre__code", "cost_centre__name")
-        .annotate(lines=Count("line_id", distinct=True), subtotal=Sum("amount"))
-        .order_by(F("cost_centre__code").asc(nulls_last=True))
-    )
-    centres = [CentreTotal(_centre_name(t["cost_centre__code"], t["cost_centre__name"]), t["lines"], t["subtotal"])
-               for t in totals]  # fmt: skip
+    centres = invoice_centre_totals(invoice)
     rows = (
         charges.select_related("line", "cost_centre")
         .only("kind", "description", "quantity", "unit_price", "vat_rate", "amount", "line__number",
