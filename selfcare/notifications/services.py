@@ -1,12 +1,17 @@
-"""The outbox: every SMS and email is a row first, delivered after commit by the job consumer."""
+"""The outbox: every SMS and email is a row first, delivered after commit by the job consumer; and
+the notices a company's managers get in the portal and by email."""
 
 import logging
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from selfcare.core.permissions import MANAGER_ROLES
+
 from . import channels
-from .models import OutboxMessage
+from .models import Notification, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -84,3 +89,20 @@ def message_give_up(*, message_id: int) -> None:
     OutboxMessage.objects.filter(pk=message_id, status=OutboxMessage.Status.QUEUED).update(
         status=OutboxMessage.Status.FAILED
     )
+
+
+def company_managers(company_id: int):
+    """The active managers of a company: who hears about its invoices and payment method."""
+    return get_user_model().objects.filter(company_id=company_id, role__in=MANAGER_ROLES, is_active=True)
+
+
+def managers_notify(*, company_id: int, title: str, body: str, link: str, purpose: str) -> int:
+    """An in-app notification and an email (through the outbox) to each manager of the company."""
+    sent = 0
+    for user in company_managers(company_id).order_by("pk"):
+        Notification.objects.create(user=user, title=title[:200], body=body, link=link)
+        if user.email:
+            message_queue(channel=OutboxMessage.Channel.EMAIL, recipient=user.email, subject=title[:200],
+                          body=f"{body}\n\n{settings.SITE_URL}{link}", purpose=purpose)  # fmt: skip
+        sent += 1
+    return sent

@@ -3,7 +3,6 @@
 import datetime
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -11,26 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from selfcare.billing.models import Invoice
-from selfcare.core.permissions import MANAGER_ROLES
-from selfcare.notifications.models import Notification, OutboxMessage
-from selfcare.notifications.services import message_queue
-
-
-def company_managers(company_id: int):
-    """The active managers of a company: who hears about its invoices and payment method."""
-    return get_user_model().objects.filter(company_id=company_id, role__in=MANAGER_ROLES, is_active=True)
-
-
-def managers_notify(*, company_id: int, title: str, body: str, link: str, purpose: str) -> int:
-    """An in-app notification and an email (through the outbox) to each manager of the company."""
-    sent = 0
-    for user in company_managers(company_id).order_by("pk"):
-        Notification.objects.create(user=user, title=title[:200], body=body, link=link)
-        if user.email:
-            message_queue(channel=OutboxMessage.Channel.EMAIL, recipient=user.email, subject=title[:200],
-                          body=f"{body}\n\n{settings.SITE_URL}{link}", purpose=purpose)  # fmt: skip
-        sent += 1
-    return sent
+from selfcare.notifications.services import managers_notify
 
 
 def invoices_mark_overdue(*, today: datetime.date | None = None) -> int:

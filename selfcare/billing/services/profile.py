@@ -28,13 +28,13 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from selfcare.billing.models import PaymentMethod
 from selfcare.billing.selectors.profile import SDI_CODE_USE_PEC, mask_iban, payment_method_label
-from selfcare.billing.services.overdue import managers_notify
 from selfcare.core.errors import ApplicationError
 from selfcare.core.models import AuditEvent
 from selfcare.core.permissions import Cap
 from selfcare.core.scope import Scope
 from selfcare.core.validators import clean_fiscal_code, validate_sdi_code
 from selfcare.customers.models import Company
+from selfcare.notifications.services import managers_notify
 
 ROME = ZoneInfo("Europe/Rome")
 
