@@ -2,6 +2,8 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import formats
+
 CENT = Decimal("0.01")
 VAT_STANDARD = Decimal("22.00")
 
@@ -19,3 +21,8 @@ def vat_of(taxable: Decimal, rate: Decimal = VAT_STANDARD) -> Decimal:
 def money_field_kwargs(**extra):
     """Common arguments of a euro amount column (12 digits, 2 decimals)."""
     return {"max_digits": 12, "decimal_places": 2, **extra}
+
+
+def format_money(amount: Decimal) -> str:
+    """An amount as readers of the active language write it, two decimals: 1.234,56 in Italian."""
+    return formats.number_format(amount, 2, use_l10n=True, force_grouping=True)

@@ -23,14 +23,10 @@ from weasyprint.urls import URLFetcher
 
 from selfcare.billing.models import Invoice, InvoiceLine, PaymentMethod
 from selfcare.billing.services.invoices import vat_summaries
+from selfcare.core.money import format_money as money
 from selfcare.core.validators import format_phone_number
 
 TEMPLATE = "billing/documents/invoice_pdf.html"
-
-
-def money(amount: Decimal) -> str:
-    """An amount as Italian readers write it: 1.234,56 (call inside translation.override("it"))."""
-    return formats.number_format(amount, 2, use_l10n=True, force_grouping=True)
 
 
 def css_string(text: str) -> SafeString:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from selfcare.billing.models import Invoice
+from selfcare.core.money import format_money
 from selfcare.notifications.services import managers_notify
 
 
@@ -35,7 +36,7 @@ def invoices_mark_overdue(*, today: datetime.date | None = None) -> int:
                 title = _("Invoice %(number)s is overdue") % {"number": invoice.number}
                 body = _("It was due on %(date)s: %(amount)s € still to pay. You can pay it online.") % {
                     "date": invoice.due_on.strftime("%d/%m/%Y"),
-                    "amount": f"{invoice.amount_due:.2f}".replace(".", ","),
+                    "amount": format_money(invoice.amount_due),
                 }
             managers_notify(company_id=invoice.company_id, title=title, body=body,
                             link=reverse("billing:invoices"), purpose="invoice_overdue")  # fmt: skip

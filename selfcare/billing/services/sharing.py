@@ -9,6 +9,7 @@ from selfcare.billing.selectors.invoices import invoice_get
 from selfcare.core import ratelimit
 from selfcare.core.errors import ApplicationError
 from selfcare.core.models import AuditEvent
+from selfcare.core.money import format_money
 from selfcare.core.permissions import Cap
 from selfcare.core.scope import Scope
 from selfcare.notifications.models import OutboxMessage
@@ -49,7 +50,7 @@ def invoice_share(*, scope: Scope, invoice_id: int, email: str, message: str = "
     ) % {
         "number": invoice.number,
         "date": invoice.issued_on.strftime("%d/%m/%Y"),
-        "total": f"{invoice.total_amount:.2f}".replace(".", ","),
+        "total": format_money(invoice.total_amount),
     }
     if message:
         body = f"{message}\n\n---\n{body}"
