@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "selfcare.billing",
     "selfcare.topups",
     "selfcare.notifications",
+    "selfcare.tickets",
     "selfcare.portal",
     "selfcare.api",
     "selfcare.demo",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("traffico/", include("selfcare.usage.urls")),
     path("conto/", include("selfcare.billing.urls")),
     path("pagamenti/", include("selfcare.billing.payments.urls")),
+    path("assistenza/", include("selfcare.tickets.urls")),
     path("", include("selfcare.notifications.urls")),
     path("", include("selfcare.portal.urls")),
 ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from selfcare.accounts.models import SimAssociation
@@ -19,6 +20,7 @@ from selfcare.core.decorators import PORTAL, Access
 from selfcare.core.permissions import Role, role_can
 from selfcare.customers.models import Holder
 from selfcare.lines.models import Pool
+from selfcare.tickets.models import Ticket, TicketAttachment
 from tests.factories import CostCentreFactory, LineFactory, SimFactory, UserFactory, issue_invoice
 
 # Namespaces with their own rules: the back office (Django admin permissions) and language switch;
@@ -28,7 +30,10 @@ SKIPPED_NAMESPACES = {"admin", "headless"}
 SKIPPED_NAMES = {"set_language"}
 PROFILES = ("anonymous", "employee", "admin", "manager", "referent", "staff")
 # URL parameters that name an object of a company (the others are static values such as an area's slug).
-OBJECT_KWARGS = {"line_id", "manager_id", "pool_id", "cost_centre_id", "holder_id", "invoice_id", "payment_id"}
+OBJECT_KWARGS = {
+    "line_id", "manager_id", "pool_id", "cost_centre_id", "holder_id", "invoice_id", "payment_id", "ticket_id",
+    "attachment_id",
+}  # fmt: skip
 ROLES = {"employee": Role.EMPLOYEE, "admin": Role.ADMIN, "manager": Role.MANAGER, "referent": Role.REFERENT}
 
 
@@ -109,6 +114,22 @@ def world(profiles, company, other_company):
         )
         for i in (invoice, foreign_invoice)
     )  # fmt: skip
+    # A ticket of each company, opened by company A's employee (his managers follow it too), with a document.
+    ticket, foreign_ticket = (
+        Ticket.objects.create(
+            company=each, created_by=user, reason="technical", topic="cannot_call", line=line, domain="mobile",
+            referent_name="Anna Bianchi", referent_email="anna@example.it", notify_by="email",
+            requester_name="Anna Bianchi", requester_email="anna@example.it",
+        )
+        for each, user, line in ((company, profiles["employee"], own), (other_company, foreign_manager, foreign))
+    )  # fmt: skip
+    document, foreign_document = (
+        TicketAttachment.objects.create(
+            ticket=t, kind="police_report", file=ContentFile(b"%PDF-1.4 report", name="denuncia.pdf"),
+            file_name="denuncia.pdf", content_type="application/pdf", size=15,
+        )
+        for t in (ticket, foreign_ticket)
+    )  # fmt: skip
     return {
         "a": {
             "line_id": own.pk,
@@ -119,6 +140,10 @@ def world(profiles, company, other_company):
             "holder_id": holder.pk,
             "invoice_id": invoice.pk,
             "payment_id": payment.pk,
+            "ticket_id": ticket.pk,
+            "attachment_id": document.pk,
+            "reason": "technical",
+            "topic": "faulty_sim",
             "provider": "sandbox",
             "fmt": "xlsx",
             "token": "unknown-token",
@@ -132,6 +157,10 @@ def world(profiles, company, other_company):
             "holder_id": foreign_holder.pk,
             "invoice_id": foreign_invoice.pk,
             "payment_id": foreign_payment.pk,
+            "ticket_id": foreign_ticket.pk,
+            "attachment_id": foreign_document.pk,
+            "reason": "technical",
+            "topic": "faulty_sim",
             "provider": "sandbox",
             "fmt": "xlsx",
             "token": "unknown-token",

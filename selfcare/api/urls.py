@@ -16,4 +16,5 @@ urlpatterns = [
     path("v1/", include("selfcare.costs.api.urls")),
     path("v1/", include("selfcare.usage.api.urls")),
     path("v1/", include("selfcare.billing.api.urls")),
+    path("v1/", include("selfcare.tickets.api_urls")),
 ]

@@ -1,33 +1,16 @@
 from django import forms
 from django.contrib import admin
-from django.contrib.admin import helpers
 from django.contrib.messages import ERROR, WARNING
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from selfcare.core.admin import ask_then_act
 from selfcare.core.errors import ApplicationError
 
 from .models import Invoice, InvoiceLine, PaymentMethod
 from .selectors.profile import payment_method_label
 from .services.einvoice import NOTE_MAX_LENGTH, einvoice_mark
 from .services.profile import REASON_MAX_LENGTH, payment_method_mark_invalid
-
-
-def ask_then_act(model_admin, request, *, form, queryset, labels, action, title, intro, submit):
-    """The page of an action that needs a note before it runs: the selected objects and the form."""
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "title": title,
-        "intro": intro,
-        "submit": submit,
-        "form": form,
-        "selected": [(obj.pk, labels(obj)) for obj in queryset.select_related("company")],
-        "action": action,
-        "opts": model_admin.model._meta,
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-    }
-    return TemplateResponse(request, "billing/admin_action_form.html", context)
 
 
 class InvoiceLineInline(admin.TabularInline):
@@ -85,7 +68,7 @@ class InvoiceAdmin(admin.ModelAdmin):
             return None
         title = Invoice.SdiStatus(status).label
         return ask_then_act(
-            self, request, form=form, queryset=queryset, action=action, title=title,
+            self, request, form=form, queryset=queryset.select_related("company"), action=action, title=title,
             labels=lambda i: f"{i.number} — {i.company} ({i.get_sdi_status_display()})",
             intro=_("SDI's outcome will be recorded on these e-invoices: “%(title)s”. Only e-invoices to send or "
                     "sent change; the others are skipped.") % {"title": title},
@@ -150,7 +133,7 @@ class PaymentMethodAdmin(admin.ModelAdmin):
             )
             return None
         return ask_then_act(
-            self, request, form=form, queryset=queryset, action="mark_invalid",
+            self, request, form=form, queryset=queryset.select_related("company"), action="mark_invalid",
             labels=lambda m: f"{m.company} — {m.get_kind_display()} ({m.get_status_display()})",
             title=_("Mark payment methods invalid"),
             intro=_("These payment methods will be marked invalid. For each one that is its company's current "

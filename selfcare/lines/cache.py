@@ -16,6 +16,7 @@ from django.dispatch import receiver
 
 from selfcare.billing.models import Invoice
 from selfcare.customers.models import CostCentre, Holder
+from selfcare.tickets.models import Ticket
 from selfcare.topups.models import Topup
 
 from .models import ActiveOption, Counter, Device, FixedActivation, Line, Sim
@@ -78,5 +79,6 @@ def _device_changed(sender, instance, **kwargs):
 @receiver([post_save, post_delete], sender=Invoice, dispatch_uid="version_invoice")
 @receiver([post_save, post_delete], sender=CostCentre, dispatch_uid="version_cost_centre")
 @receiver([post_save, post_delete], sender=Holder, dispatch_uid="version_holder")
+@receiver([post_save, post_delete], sender=Ticket, dispatch_uid="version_ticket")
 def _company_row_changed(sender, instance, **kwargs):
     touch(companies=[instance.company_id])

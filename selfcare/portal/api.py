@@ -52,6 +52,20 @@ class ActivatingLineSerializer(serializers.Serializer):
     progress = serializers.IntegerField(source="activation.progress", allow_null=True, default=None)
 
 
+class OpenTicketSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    reference = serializers.CharField()
+    topic = serializers.CharField()
+    status = serializers.CharField()
+    number = serializers.CharField(source="line.number", allow_null=True, default=None)
+
+
+class OpenTicketsSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    waiting = serializers.IntegerField(help_text="Open tickets waiting for the customer's answer")
+    latest = OpenTicketSerializer(many=True)
+
+
 class ManagerHomeSerializer(serializers.Serializer):
     profile = serializers.CharField(default="manager")
     company = serializers.CharField(source="company_name")
@@ -65,6 +79,7 @@ class ManagerHomeSerializer(serializers.Serializer):
     top_usage = TopUsageSerializer(many=True)
     activating_count = serializers.IntegerField()
     activating = ActivatingLineSerializer(many=True)
+    open_tickets = OpenTicketsSerializer()
     unread_notifications = serializers.IntegerField()
 
 

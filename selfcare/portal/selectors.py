@@ -17,6 +17,7 @@ from selfcare.customers.models import Company
 from selfcare.lines.cache import company_version, line_versions
 from selfcare.lines.models import USE_PER_MILLE, ActiveOption, Counter, Line
 from selfcare.lines.selectors.lines import active_options, current_counters, near_allowance_line_ids, scope_cache_key
+from selfcare.tickets.selectors import OpenTickets, open_tickets
 
 
 @dataclass
@@ -79,6 +80,7 @@ class ManagerHome:
     top_usage: list[Counter]
     activating: list[Line]
     activating_count: int
+    open_tickets: OpenTickets | None = None
     cache_key: str = ""  # changes whenever the company's data does: the page caches its cards under it
 
     @property
@@ -88,10 +90,12 @@ class ManagerHome:
 
 def manager_home(*, scope: Scope) -> ManagerHome:
     """The company at a glance: lines, invoices to pay, spend by month, lines near their allowances,
-    lines being activated. Each part is one aggregate query, whatever the number of lines; the
-    result is cached until anything of the company changes (selfcare.lines.cache) or the day does."""
+    lines being activated, open tickets. Each part is one aggregate query, whatever the number of
+    lines; the result is cached until anything of the company changes (selfcare.lines.cache) or the
+    day does. A restricted manager's tickets include those he opened: his key has his id."""
     today = timezone.localdate()
-    key = make_key("manager-home:v1", scope_cache_key(scope), today, company_version(scope.company_id))
+    user = scope.user_id if scope.is_restricted else None
+    key = make_key("manager-home:v2", scope_cache_key(scope), user, today, company_version(scope.company_id))
     return cache.get_or_set(key, lambda: _manager_home(scope, today, key), HOME_CACHE_SECONDS)
 
 
@@ -122,6 +126,7 @@ def _manager_home(scope: Scope, today: datetime.date, cache_key: str) -> Manager
             activating.select_related("activation").order_by("activation__expected_on", "number")[:TOP_LINES]
         ),
         activating_count=activating.count(),
+        open_tickets=open_tickets(scope=scope),
         cache_key=cache_key,
     )
 

@@ -50,6 +50,7 @@ AREA_LINKS = [
     ("conto", "billing:einvoice_profile", _("E-invoicing"), Cap.INVOICES_VIEW),
     ("conto", "billing:payment_method", _("Payment method"), Cap.INVOICES_VIEW),
     ("conto", "billing:topups", _("Top-up history"), Cap.TOPUPS_VIEW),
+    ("fai-da-te", "tickets:list", _("Tickets"), Cap.TICKETS_CREATE),
     ("fai-da-te", "accounts:sim_associations", _("Associate SIMs"), Cap.SIM_ASSOCIATE),
     ("fai-da-te", "accounts:sim_association_log", _("SIM associations"), Cap.ASSOCIATION_LOG_VIEW),
 ]

@@ -19,6 +19,7 @@ from selfcare.demo.world.billing import create_invoices, create_payment_methods,
 from selfcare.demo.world.catalogue import ensure_catalogue, ensure_promotions
 from selfcare.demo.world.companies import CompanySpec, build_company
 from selfcare.demo.world.context import Context, Uniques
+from selfcare.demo.world.tickets import create_tickets
 from selfcare.demo.world.usage import create_counters, generate_usage, make_profiles
 from selfcare.demo.world.users import DEMO_PASSWORD, EMPLOYEE_NUMBER, create_demo_users, demo_logins
 from selfcare.usage.models import DailyUsage, UsageRecord
@@ -211,6 +212,7 @@ def build_demo_world(
             ctx, list(built.values()), expired_card={built["tre"].company.pk}
         )
         step("top-ups and invoices")
+        counts["tickets"] = create_tickets(ctx, list(built.values()))
         create_demo_users(pmi=built["pmi"], large=built["large"], tre=built["tre"])
         counts["users"] = 4
     return counts
