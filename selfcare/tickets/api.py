@@ -166,6 +166,29 @@ class TicketDetailView(APIView):
         return Response(TicketSerializer(selectors.ticket_get(scope=request.scope, ticket_id=ticket_id)).data)
 
 
+class ReplySerializer(serializers.Serializer):
+    message = serializers.CharField(max_length=NOTES_MAX_LENGTH)
+
+
+class TicketReplyView(APIView):
+    access = ACCESS
+
+    @extend_schema(
+        request=ReplySerializer,
+        responses={201: TicketSerializer},
+        summary="Add a message to an open ticket (one waiting for you goes back to the operator)",
+    )
+    def post(self, request, ticket_id: int):
+        selectors.ticket_get(scope=request.scope, ticket_id=ticket_id)  # another company's ticket: 404 first
+        data = ReplySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.ticket_reply(
+            scope=request.scope, ticket_id=ticket_id, message=data.validated_data["message"], ip=client_ip(request)
+        )
+        ticket = selectors.ticket_get(scope=request.scope, ticket_id=ticket_id)
+        return Response(TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
+
+
 class TicketAttachmentView(APIView):
     access = ACCESS
 

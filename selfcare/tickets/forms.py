@@ -135,6 +135,15 @@ class TicketForm(forms.Form):
         return services.TicketRequest(reason=reason, topic=topic, attachments=attachments, **data)
 
 
+class ReplyForm(forms.Form):
+    message = forms.CharField(
+        label=_("Your message"), max_length=NOTES_MAX_LENGTH,
+        help_text=_("At most 300 characters. Our staff read it in the ticket's history."),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": NOTES_MAX_LENGTH}),
+        error_messages={"required": _("Write your message.")},
+    )  # fmt: skip
+
+
 class ListFilterForm(forms.Form):
     shown = forms.ChoiceField(
         label=_("Show"),

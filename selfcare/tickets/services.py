@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
+from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -45,6 +46,7 @@ from .models import (
     TicketEvent,
     Topic,
 )
+from .selectors import visible_tickets
 
 NAME_MAX_LENGTH = 200
 SERIAL_MAX_LENGTH = 30
@@ -338,6 +340,31 @@ def ticket_open(*, scope: Scope, data: TicketRequest, ip: str = "") -> Ticket:
             }  # fmt: skip
             _tell_referent(ticket, text, _("Ticket %(ref)s received") % {"ref": ticket.reference})
     return ticket
+
+
+def ticket_reply(*, scope: Scope, ticket_id: int, message: str, ip: str = "") -> TicketEvent:
+    """The customer adds a message to an open ticket (an answer to the operator's question, a
+    detail). A ticket waiting for the customer goes back to the operator as received."""
+    scope.require(Cap.TICKETS_CREATE)
+    text = _text(message, "message", NOTES_MAX_LENGTH, required_message=_("Write your message."))
+    with transaction.atomic():
+        # Only the ticket's row is locked (a restricted manager's filter joins the line).
+        ticket = visible_tickets(scope).select_for_update(of=("self",)).filter(pk=ticket_id).first()
+        if ticket is None:
+            raise Http404
+        if not ticket.is_open:
+            raise ApplicationError(
+                _("This ticket is closed: open a new one if the problem comes back."), field="message", code="closed"
+            )
+        if ticket.status == Status.WAITING:
+            ticket.status = Status.OPEN
+        ticket.save(update_fields=["status", "updated_at"])
+        event = TicketEvent.objects.create(ticket=ticket, status=ticket.status, message=text, author_id=scope.user_id)
+        AuditEvent.objects.create(
+            actor_id=scope.user_id, company_id=scope.company_id, action="ticket_replied", object_type="ticket",
+            object_id=str(ticket.pk), ip_address=ip or None,
+        )  # fmt: skip
+    return event
 
 
 def ticket_status_set(*, ticket_id: int, status: str, message: str, actor_id: int) -> bool:

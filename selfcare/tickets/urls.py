@@ -10,5 +10,6 @@ urlpatterns = [
     path("nuovo/", views.ticket_new, name="new"),
     path("nuovo/<slug:reason>/<slug:topic>/", views.ticket_create, name="create"),
     path("<int:ticket_id>/", views.ticket_detail, name="detail"),
+    path("<int:ticket_id>/rispondi/", views.ticket_reply, name="reply"),
     path("<int:ticket_id>/documenti/<int:attachment_id>/", views.ticket_attachment, name="attachment"),
 ]

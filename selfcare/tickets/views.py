@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from selfcare.core.decorators import capability_required
 from selfcare.core.errors import ApplicationError, add_error_to_form
@@ -15,7 +16,7 @@ from selfcare.core.ratelimit import client_ip
 from selfcare.customers.models import Site
 
 from . import selectors, services
-from .forms import ListFilterForm, TicketForm
+from .forms import ListFilterForm, ReplyForm, TicketForm
 from .models import TOPICS, Reason, Topic
 
 AREA = "fai-da-te"
@@ -77,10 +78,33 @@ def ticket_create(request, reason: str, topic: str):
     return render(request, "tickets/form.html", context, status=400 if form.errors else 200)
 
 
+def _detail(request, ticket_id: int, reply: ReplyForm):
+    ticket = selectors.ticket_get(scope=request.scope, ticket_id=ticket_id)
+    context = {"ticket": ticket, "reply": reply, "active_area": AREA}
+    return render(request, "tickets/detail.html", context, status=400 if reply.errors else 200)
+
+
 @tickets_required
 def ticket_detail(request, ticket_id: int):
-    ticket = selectors.ticket_get(scope=request.scope, ticket_id=ticket_id)
-    return render(request, "tickets/detail.html", {"ticket": ticket, "active_area": AREA})
+    return _detail(request, ticket_id, ReplyForm())
+
+
+@require_POST
+@tickets_required
+def ticket_reply(request, ticket_id: int):
+    """A message of the customer on an open ticket; the ticket page again, with it in the history."""
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ticket_reply(
+                scope=request.scope, ticket_id=ticket_id, message=form.cleaned_data["message"], ip=client_ip(request)
+            )
+        except ApplicationError as exc:
+            add_error_to_form(form, exc)
+        else:
+            messages.success(request, _("Message sent."))
+            return redirect("tickets:detail", ticket_id=ticket_id)
+    return _detail(request, ticket_id, form)
 
 
 @tickets_required

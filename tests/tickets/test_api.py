@@ -86,3 +86,14 @@ def test_the_schema_documents_the_endpoints(api):
     assert {"/api/v1/tickets/", "/api/v1/tickets/{ticket_id}/",
             "/api/v1/tickets/{ticket_id}/attachments/{attachment_id}/"} <= set(schema["paths"])  # fmt: skip
     assert "multipart/form-data" in schema["paths"]["/api/v1/tickets/"]["post"]["requestBody"]["content"]
+
+
+@pytest.mark.django_db
+def test_reply_through_the_api(api, mobile, site):
+    body = COMMON | {"reason": "technical", "topic": "faulty_sim", "number": mobile.number, "site": site.pk}
+    ticket_id = api.post(reverse("api:tickets"), body, content_type="application/json").json()["id"]
+    url = reverse("api:ticket_replies", args=[ticket_id])
+    assert api.post(url, {"message": ""}, content_type="application/json").status_code == 400
+    answered = api.post(url, {"message": "Anche ieri."}, content_type="application/json")
+    assert answered.status_code == 201
+    assert [e["message"] for e in answered.json()["events"]] == ["", "Anche ieri."]

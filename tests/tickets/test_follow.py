@@ -88,3 +88,24 @@ def test_open_tickets_for_the_home(profiles, tickets):
     summary = selectors.open_tickets(scope=scope_of(profiles["manager"]))
     assert (summary.count, summary.waiting) == (1, 1)
     assert [t.pk for t in summary.latest] == [tickets["employee"].pk]
+
+
+@pytest.mark.django_db
+def test_the_customer_answers_a_ticket_waiting_for_him(profiles, tickets):
+    from selfcare.tickets.services import ticket_reply
+
+    ticket, employee = tickets["employee"], profiles["employee"]
+    ticket_status_set(ticket_id=ticket.pk, status="waiting", message="Quale modello?", actor_id=profiles["staff"].pk)
+    event = ticket_reply(scope=scope_of(employee), ticket_id=ticket.pk, message="  Un router   Wi-Fi 6. ")
+    ticket.refresh_from_db()
+    assert ticket.status == "open" and event.message == "Un router Wi-Fi 6." and event.author == employee
+    with pytest.raises(ApplicationError) as refused:
+        ticket_reply(scope=scope_of(employee), ticket_id=ticket.pk, message="x" * 301)
+    assert refused.value.field == "message"
+    with pytest.raises(Http404):  # the manager's ticket is not his
+        ticket_reply(scope=scope_of(employee), ticket_id=tickets["manager"].pk, message="Ciao")
+    ticket_status_set(ticket_id=ticket.pk, status="closed", message="", actor_id=profiles["staff"].pk)
+    with pytest.raises(ApplicationError) as refused:
+        ticket_reply(scope=scope_of(employee), ticket_id=ticket.pk, message="Ancora io")
+    assert refused.value.code == "closed"
+    assert TicketEvent.objects.filter(ticket=ticket).count() == 4

@@ -166,3 +166,20 @@ def test_back_office_updates_the_status_after_asking_the_message(client, profile
     assert ticket.status == "in_progress"
     assert ticket.events.last().message == "Tecnico in arrivo." and ticket.events.last().author == staff
     assert client.get(reverse("admin:tickets_ticket_change", args=[ticket.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_reply_from_the_ticket_page(manager_client, profiles, mobile, site):
+    ticket = ticket_open(scope=scope_of(profiles["manager"]), data=make_request("faulty_sim", number=mobile.number,
+                                                                                site_id=site.pk))  # fmt: skip
+    ticket_status_set(ticket_id=ticket.pk, status="waiting", message="Quando?", actor_id=profiles["staff"].pk)
+    page = manager_client.get(reverse("tickets:detail", args=[ticket.pk])).content.decode()
+    assert "Our staff wait for your answer to go on." in page
+    reply = reverse("tickets:reply", args=[ticket.pk])
+    empty = manager_client.post(reply, {"message": " "})
+    assert empty.status_code == 400 and "Write your message." in empty.content.decode()
+    sent = manager_client.post(reply, {"message": "Da lunedì."})
+    assert sent.status_code == 302
+    page = manager_client.get(sent["Location"]).content.decode()
+    assert "Da lunedì." in page and "Message sent." in page
+    assert manager_client.get(reply).status_code == 405
