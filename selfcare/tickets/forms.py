@@ -125,6 +125,19 @@ class TicketForm(forms.Form):
         self.fields["site"].required = bool(sites)
         self.fields["site"].error_messages["required"] = _("Choose one of your company's sites.")
 
+    REFERENT = ("referent_name", "referent_phone", "referent_email", "notify_by")
+    REQUESTER = ("requester_name", "requester_phone", "requester_email")
+
+    def problem_fields(self):
+        """The topic's inputs, the site and the notes: the first group of the page."""
+        return [self[name] for name in self.fields if name not in (*self.REFERENT, *self.REQUESTER)]
+
+    def referent_fields(self):
+        return [self[name] for name in self.REFERENT]
+
+    def requester_fields(self):
+        return [self[name] for name in self.REQUESTER]
+
     def request(self, *, reason: str, topic: str) -> services.TicketRequest:
         """The cleaned data as the service takes it."""
         data = {k: v for k, v in self.cleaned_data.items() if k not in (*services.IMEI_BLOCK_DOCUMENTS,)}
