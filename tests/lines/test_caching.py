@@ -96,3 +96,12 @@ def test_line_list_served_from_its_rendered_table_reads_no_rows(client_as, compa
     # Form and table come from the cache: neither the rows nor the filter choices were read.
     assert "_data" not in again.context["result"].__dict__
     assert again.content.count(b'class="line-number"') == 4
+
+
+def test_employee_home_served_from_its_rendered_parts_reads_no_data(client_as, profiles):
+    client = client_as("employee")
+    first = client.get(reverse("portal:home"))
+    again = client.get(reverse("portal:home"))
+    assert "_data" not in again.context["home"].__dict__
+    assert profiles["employee"].line.display_number in again.content.decode()
+    assert again.content.count(b'class="card') == first.content.count(b'class="card')
