@@ -141,8 +141,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions, jobs --------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# The parts of the page shell that are the same for every user (templates/base.html): kept in each
+# process's memory, since they change only with a new release; a shared cache would cost a round trip.
+SHELL_CACHE = {"shell": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shell"}}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "selfcare.core.cache.ReusedClientRedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "selfcare.core.cache.ReusedClientRedisCache", "LOCATION": REDIS_URL},
+        **SHELL_CACHE,
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
     HUEY = {
         "huey_class": "huey.RedisHuey",
@@ -152,7 +158,7 @@ if REDIS_URL:
         "consumer": {"workers": env.int("HUEY_WORKERS", default=2), "worker_type": "thread"},
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}, **SHELL_CACHE}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
     HUEY = {
         "huey_class": "huey.SqliteHuey",

@@ -9,9 +9,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: ids are reused between tests, cached rows must not be."""
-    from django.core.cache import cache
+    from django.conf import settings
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in settings.CACHES:  # the page shell's local cache too
+        caches[alias].clear()
     yield
 
 

@@ -54,22 +54,34 @@ class LineFilterForm(forms.Form):
     def __init__(self, *args, scope: Scope, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
-        # The catalogue's offers and the company's cost centres, cached (a change gives the company
-        # a new version, see selfcare.lines.cache; the catalogue changes rarely and waits 5 minutes).
+        self.scope = scope
+        # Callables: the choices are read only when a value is checked or the form is drawn, so a
+        # page whose form is already rendered in the cache does not read them.
+        self.fields["offer"].choices = self._offer_choices
+        self.fields["cost_centre"].choices = self._cost_centre_choices
+        if kind == Line.Kind.FIXED:
+            del self.fields["payment"]  # fixed lines are all postpaid
+
+    # The catalogue's offers and the company's cost centres, cached (a change gives the company a new
+    # version, see selfcare.lines.cache; the catalogue changes rarely and waits 5 minutes).
+    def _offer_choices(self) -> list:
         offers = cache.get_or_set(
-            f"offer-choices:v1:{kind}",
-            lambda: list(Offer.objects.filter(kind__in=OFFER_KINDS[kind]).order_by("name").values_list("pk", "name")),
+            f"offer-choices:v1:{self.kind}",
+            lambda: list(
+                Offer.objects.filter(kind__in=OFFER_KINDS[self.kind]).order_by("name").values_list("pk", "name")
+            ),
             CHOICES_CACHE_SECONDS,
         )
-        self.fields["offer"].choices = [("", _("Any")), *offers]
+        return [("", _("Any")), *offers]
+
+    def _cost_centre_choices(self) -> list:
+        scope = self.scope
         centres = cache.get_or_set(
             make_key("cost-centre-choices:v1", scope.company_id, scope.role, company_version(scope.company_id)),
             lambda: list(scope.company_rows(CostCentre.objects.order_by("code")).values_list("pk", "code", "name")),
             CHOICES_CACHE_SECONDS,
         )
-        self.fields["cost_centre"].choices = [("", _("Any")), *((pk, f"{code} · {name}") for pk, code, name in centres)]
-        if kind == Line.Kind.FIXED:
-            del self.fields["payment"]  # fixed lines are all postpaid
+        return [("", _("Any")), *((pk, f"{code} · {name}") for pk, code, name in centres)]
 
     def filters(self) -> LineFilters:
         """The validated filters; call after is_valid() (invalid fields count as "any")."""

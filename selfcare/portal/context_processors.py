@@ -22,9 +22,10 @@ def portal(request):
     return {
         "brand": settings.BRAND,
         "show_dev_inbox": settings.DEBUG or settings.DEMO,
-        "portal_areas": areas() if logged_in else [],
         "portal_languages": _languages(),
-        # A callable: the template calls it, so pages without the switcher run no query.
+        # Callables: the template calls them only where it draws them (the menu is mostly served
+        # from the shell's cache; pages without the switcher run no query).
+        "portal_areas": areas if logged_in else list,
         "switcher_lines": partial(switcher_lines, scope=request.scope) if logged_in else list,
         "unread_notifications": partial(unread_count, user_id=request.user.pk) if logged_in else int,
     }

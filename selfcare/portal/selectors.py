@@ -1,8 +1,10 @@
 """Reads for the two home pages; each takes the request's Scope and sees only what it may."""
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.core.cache import cache
 from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q, Sum
@@ -21,12 +23,40 @@ from selfcare.tickets.selectors import OpenTickets, open_tickets
 
 
 @dataclass
-class EmployeeHome:
+class EmployeeHomeData:
     line: Line
     lines: list[Line]
     counters: list[Counter]
     options: list[ActiveOption]
-    cache_key: str = ""  # changes whenever the data does: the page caches its cards under it
+
+
+@dataclass
+class EmployeeHome:
+    """The employee's home, read on first use: a page whose parts are already rendered in the cache
+    under cache_key reads nothing more."""
+
+    cache_key: str  # changes whenever the data does: the page caches its parts under it
+    read: Callable[[], EmployeeHomeData] = field(repr=False)
+
+    @cached_property
+    def _data(self) -> EmployeeHomeData:
+        return self.read()
+
+    @property
+    def line(self) -> Line:
+        return self._data.line
+
+    @property
+    def lines(self) -> list[Line]:
+        return self._data.lines
+
+    @property
+    def counters(self) -> list[Counter]:
+        return self._data.counters
+
+    @property
+    def options(self) -> list[ActiveOption]:
+        return self._data.options
 
 
 HOME_CACHE_SECONDS = 300
@@ -39,21 +69,23 @@ def employee_home(*, scope: Scope) -> EmployeeHome:
     part of the key, see selfcare.lines.cache) or the day changes."""
     today = timezone.localdate()
     versions = line_versions(scope.line_ids)
-    key = make_key("employee-home:v1", scope.company_id, scope.line_ids, scope.current_line_id, today, versions)
-    return cache.get_or_set(key, lambda: _employee_home(scope, today, key), HOME_CACHE_SECONDS)
+    key = make_key("employee-home:v2", scope.company_id, scope.line_ids, scope.current_line_id, today, versions)
+    return EmployeeHome(
+        cache_key=key,
+        read=lambda: cache.get_or_set(key, lambda: _employee_home(scope, today), HOME_CACHE_SECONDS),
+    )
 
 
-def _employee_home(scope: Scope, today: datetime.date, cache_key: str) -> EmployeeHome:
+def _employee_home(scope: Scope, today: datetime.date) -> EmployeeHomeData:
     lines = list(scope.lines(Line.objects.select_related("offer")).order_by("number"))
     current = next((line for line in lines if line.pk == scope.current_line_id), None)
     if current is None:
         raise Http404
-    return EmployeeHome(
+    return EmployeeHomeData(
         line=current,
         lines=lines,
         counters=list(current_counters(today).filter(line=current)),
         options=list(active_options().filter(line=current)),
-        cache_key=cache_key,
     )
 
 

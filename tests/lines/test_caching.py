@@ -85,3 +85,23 @@ def test_bell_count_follows_new_and_read_notifications(client_as, profiles):
     note.read_at = note.created_at
     note.save()
     assert client.get(reverse("api:home")).json()["unread_notifications"] == 0
+
+
+def test_line_list_served_from_its_rendered_table_reads_no_rows(client_as, company):
+    fleet(company, 3)
+    client = client_as("manager")
+    first = client.get(reverse("lines:mobile"), {"status": "active"})
+    assert first.context["result"].total == 4
+    again = client.get(reverse("lines:mobile"), {"status": "active"})
+    # Form and table come from the cache: neither the rows nor the filter choices were read.
+    assert "_data" not in again.context["result"].__dict__
+    assert again.content.count(b'class="line-number"') == 4
+
+
+def test_employee_home_served_from_its_rendered_parts_reads_no_data(client_as, profiles):
+    client = client_as("employee")
+    first = client.get(reverse("portal:home"))
+    again = client.get(reverse("portal:home"))
+    assert "_data" not in again.context["home"].__dict__
+    assert profiles["employee"].line.display_number in again.content.decode()
+    assert again.content.count(b'class="card') == first.content.count(b'class="card')

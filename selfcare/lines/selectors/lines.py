@@ -5,7 +5,9 @@ so a page costs the same few queries with ten lines or ten thousand.
 """
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.cache import cache
 from django.db.models import ExpressionWrapper, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
@@ -15,7 +17,7 @@ from django.utils import timezone
 
 from selfcare.catalog.models import Offer, Option
 from selfcare.core.cache import make_key
-from selfcare.core.pagination import Page, keyset_page
+from selfcare.core.pagination import Page, decode_cursor, keyset_page
 from selfcare.core.permissions import Cap
 from selfcare.core.scope import Scope
 from selfcare.lines.cache import company_version, line_versions
@@ -135,10 +137,24 @@ def with_row_details(queryset: QuerySet, today: datetime.date) -> QuerySet:
 
 @dataclass
 class LineList:
-    page: Page
-    total: int
+    """One page of lines and the count of matches, read on first use: a page whose table is
+    already rendered in the cache under cache_key reads neither."""
+
     filters: LineFilters
-    cache_key: str = ""  # changes whenever the company's data does: the page caches its table under it
+    cache_key: str  # changes whenever the company's data does: the page caches its table under it
+    read: Callable[[], tuple[Page, int]] = field(repr=False)
+
+    @cached_property
+    def _data(self) -> tuple[Page, int]:
+        return self.read()
+
+    @property
+    def page(self) -> Page:
+        return self._data[0]
+
+    @property
+    def total(self) -> int:
+        return self._data[1]
 
 
 LIST_CACHE_SECONDS = 300
@@ -149,29 +165,39 @@ def scope_cache_key(scope: Scope) -> tuple:
     return (scope.company_id, scope.role, sorted(scope.cost_centre_ids), sorted(scope.site_ids), scope.line_ids)
 
 
+def _sort_keys(filters: LineFilters) -> list[str]:
+    """What a list is ordered by: the chosen column, then the number (unique) to break ties."""
+    key = SORTS.get(filters.sort, "number")
+    return [key] if key == "number" else [key, "number"]
+
+
 def line_list(*, scope: Scope, filters: LineFilters, cursor: str | None = None, size: int = 25) -> LineList:
     """One page of the scope's lines of one kind, filtered and sorted, with the count of matches.
 
     Cached until anything of the company changes (its version is part of the key, see
-    selfcare.lines.cache) or the day does; a bad cursor raises InvalidCursor and caches nothing."""
+    selfcare.lines.cache) or the day does, and read only when used (LineList); a bad cursor
+    raises InvalidCursor here and caches nothing."""
+    if cursor:
+        decode_cursor(cursor, len(_sort_keys(filters)))
     today = timezone.localdate()
     key = make_key(
-        "line-list:v1", scope_cache_key(scope), today, company_version(scope.company_id), filters, cursor, size
+        "line-list:v2", scope_cache_key(scope), today, company_version(scope.company_id), filters, cursor, size
     )
-    return cache.get_or_set(key, lambda: _line_list(scope, filters, cursor, size, today, key), LIST_CACHE_SECONDS)
+
+    def read() -> tuple[Page, int]:
+        return cache.get_or_set(key, lambda: _line_page(scope, filters, cursor, size, today), LIST_CACHE_SECONDS)
+
+    return LineList(filters=filters, cache_key=key, read=read)
 
 
-def _line_list(
-    scope: Scope, filters: LineFilters, cursor: str | None, size: int, today: datetime.date, cache_key: str
-) -> LineList:
+def _line_page(
+    scope: Scope, filters: LineFilters, cursor: str | None, size: int, today: datetime.date
+) -> tuple[Page, int]:
     qs = line_queryset(scope=scope, filters=filters, today=today)
-    keys = [SORTS.get(filters.sort, "number")]
-    if keys[0] != "number":
-        keys.append("number")
     rows = with_row_details(with_sort_keys(qs), today)
-    page = keyset_page(rows, keys=keys, descending=filters.descending, cursor=cursor, size=size)
+    page = keyset_page(rows, keys=_sort_keys(filters), descending=filters.descending, cursor=cursor, size=size)
     # The count needs no sort keys: without them it joins nothing it does not filter on.
-    return LineList(page=page, total=qs.count(), filters=filters, cache_key=cache_key)
+    return page, qs.count()
 
 
 def line_export_rows(*, scope: Scope, filters: LineFilters, chunk_size: int = 2000):

@@ -1,5 +1,7 @@
 """Pages of the mobile and fixed line lists, their CSV export, a line's detail and its PIN/PUK."""
 
+from functools import partial
+
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,8 +35,9 @@ def _line_list(request, kind: str):
         "result": result,
         "kind": kind,
         "query": _query_without(request, "cursor"),
-        "sort_columns": _sort_columns(request, filters),
-        "sort_options": _sort_options(),
+        # Callables, called by the template only when the table and form are not in the cache.
+        "sort_columns": partial(_sort_columns, request, filters),
+        "sort_options": _sort_options,
         "active_area": "prodotti",
     }
     return render_page_or_fragment(request, "lines/line_list.html", "lines/_lines_table.html", context)
