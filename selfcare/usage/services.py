@@ -624,6 +624,8 @@ class Writers:
         try:
             while (item := work.get()) is not None:
                 store, future = item
+                if not future.set_running_or_notify_cancel():
+                    continue  # cancelled: the delivery stopped
                 try:
                     future.set_result(store())
                 except BaseException as error:  # the caller gets it from the future
@@ -683,12 +685,11 @@ class Delivery:
                 valid.append(parse_row(fields, line_ids=self.lines, now=self.now, oldest=self.oldest))
             except RowError as error:
                 errors.append((row_number, str(error)))
-        self.wait()
         if self.writers:
             stored = self.writers.submit(valid, self.company_of)
         else:
             stored = [records_store(valid, company_of=self.company_of)]
-        self.in_flight = (Batch(rows=len(rows), valid=len(valid), rejected=len(errors), errors=errors), stored)
+        self._hand_over(Batch(rows=len(rows), valid=len(valid), rejected=len(errors), errors=errors), stored)
 
     def block(self, first: int, lines: list[str], text: str) -> None:
         """Hand a block of CSV lines (`text`: as COPY text) to be checked and stored in SQL (PostgreSQL).
@@ -702,15 +703,25 @@ class Delivery:
             block_store, text, first=first, numbers=numbers, now=self.now, oldest=self.oldest,
             company_of=dict(self.company_of),
         )  # fmt: skip
-        self.wait()
-        self.in_flight = (Batch(), self.writers.submit_block(store) if self.writers else [store()])
+        self._hand_over(Batch(), self.writers.submit_block(store) if self.writers else [store()])
+
+    def _hand_over(self, checked: Batch, results: list) -> None:
+        """Put a batch in flight, then wait for the one before it and count it into the report.
+
+        Each writer goes on to its share of this batch as soon as it is done with the previous one,
+        without waiting for the other writers (they store other lines)."""
+        previous, self.in_flight = self.in_flight, (checked, results)
+        self._count(previous)
 
     def wait(self) -> None:
         """Wait for the batch in flight to be stored, and count it into the report."""
-        if self.in_flight is None:
+        in_flight, self.in_flight = self.in_flight, None
+        self._count(in_flight)
+
+    def _count(self, in_flight) -> None:
+        if in_flight is None:
             return
-        checked, results = self.in_flight
-        self.in_flight = None
+        checked, results = in_flight
         batches = [checked] + [r.result() if isinstance(r, Future) else r for r in results]
         report = self.report
         report.rows += sum(b.rows for b in batches)
@@ -738,6 +749,8 @@ class Delivery:
         try:
             if self.writers:
                 writers, self.writers = self.writers, None
+                for result in self.in_flight[1] if self.in_flight else []:
+                    result.cancel()  # the next batch, if a writer has not started it yet
                 writers.shutdown()  # staged rows of a failed share were rolled back with it
             self.finish(_("The import stopped on an unexpected error after %(rows)d rows; deliver it again.")
                         % {"rows": self.report.rows})  # fmt: skip
