@@ -49,6 +49,7 @@ ROME = ZoneInfo("Europe/Rome")
 # Rows per transaction: per-day totals and counters are updated once per (line, day) of a batch,
 # so large batches cost less per record; 100,000 rows stay well under 100 MB in memory.
 BATCH_ROWS = 100_000
+TEMP_BUFFERS = "64MB"  # per writer connection: its staging tables in memory
 ERRORS_KEPT = 1_000  # rejected rows listed in a report; the count is always complete
 DEADLOCK_RETRIES = 3
 
@@ -622,6 +623,10 @@ class Writers:
     @staticmethod
     def _run(work: queue.SimpleQueue) -> None:
         try:
+            with connection.cursor() as cursor:
+                # The thread's connection is new: its temporary tables (a block of lines is ~13 MB)
+                # can still be given memory enough to stay off the disk (the default is 8 MB).
+                cursor.execute(f"SET temp_buffers = '{TEMP_BUFFERS}'")
             while (item := work.get()) is not None:
                 store, future = item
                 if not future.set_running_or_notify_cancel():
