@@ -11,15 +11,17 @@ refreshed.
 
 import csv
 import datetime
+import functools
 import hashlib
 import io
+import itertools
 import logging
 import os
 import queue
 import secrets
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -35,10 +37,10 @@ from django.utils.translation import gettext as _
 from selfcare.lines import cache as line_cache
 from selfcare.lines.models import Counter, Line
 
-from . import counting
+from . import counting, records
 from .models import DailyUsage, IngestionClient, MonthlyUsage, UsageImport, UsageRecord
 from .partitions import ensure_partitions, is_partitioned, month_of, next_month
-from .records import COLUMNS, Record, RowError, normalise_number, parse_row, raw_number
+from .records import COLUMNS, WHITESPACE, Record, RowError, normalise_number, parse_row, raw_number, reason
 from .retention import retention_start
 
 logger = logging.getLogger(__name__)
@@ -47,16 +49,21 @@ ROME = ZoneInfo("Europe/Rome")
 # Rows per transaction: per-day totals and counters are updated once per (line, day) of a batch,
 # so large batches cost less per record; 100,000 rows stay well under 100 MB in memory.
 BATCH_ROWS = 100_000
+TEMP_BUFFERS = "64MB"  # per writer connection: its staging tables in memory
 ERRORS_KEPT = 1_000  # rejected rows listed in a report; the count is always complete
 DEADLOCK_RETRIES = 3
 
 
 @dataclass
 class Batch:
-    """What one transaction stored."""
+    """What one transaction stored; for rows checked in SQL, also what it read and refused."""
 
     stored: int = 0
     line_ids: set[int] = field(default_factory=set)
+    rows: int = 0
+    valid: int = 0
+    rejected: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (row number, reason), the first ones
 
 
 # --- storing a batch -------------------------------------------------------------------------------
@@ -64,8 +71,12 @@ class Batch:
 
 def _months(records: list[Record]) -> list[datetime.date]:
     """First days of the Rome months the records fall in (their partitions)."""
-    first = min(r.started_at for r in records).astimezone(ROME).date()
-    last = max(r.started_at for r in records).astimezone(ROME).date()
+    return _months_between(min(r.started_at for r in records), max(r.started_at for r in records))
+
+
+def _months_between(earliest: datetime.datetime, latest: datetime.datetime) -> list[datetime.date]:
+    first = earliest.astimezone(ROME).date()
+    last = latest.astimezone(ROME).date()
     months = [first]
     while months[-1] < month_of(last):
         months.append(next_month(month_of(months[-1])))
@@ -256,6 +267,190 @@ SELECT (SELECT count(*) FROM new), (SELECT coalesce(array_agg(DISTINCT line_id),
 """
 
 
+# --- the CSV path on PostgreSQL: rows checked in SQL ------------------------------------------------
+
+# A block of CSV lines goes as it is (COPY, one text per line, numbered in file order) into a
+# temporary table of the connection; the numbers of the block, resolved once in Python, go beside
+# it. CHECK_SQL then applies the rules of `records` to each row and stages the valid rows, typed,
+# into `usage_staged`, from where INGEST_SQL stores them as for the other paths: Python no longer
+# reads, converts and copies each field of each row.
+RAW_STAGING_SQL = """
+CREATE TEMP TABLE IF NOT EXISTS usage_raw (
+    n integer GENERATED ALWAYS AS IDENTITY,
+    line text NOT NULL
+) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS usage_numbers (number text NOT NULL, line_id bigint NOT NULL) ON COMMIT DELETE ROWS;
+TRUNCATE usage_raw, usage_numbers RESTART IDENTITY;
+"""
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _matches(column: str, pattern: str) -> str:
+    return f"{column} ~ {_sql_text('^(' + pattern + ')$')}"
+
+
+_WS = _sql_text(WHITESPACE)
+_CATEGORIES = ", ".join(_sql_text(c) for c in sorted(records.CATEGORIES))
+_DIRECTIONS = ", ".join(_sql_text(d) for d in records.DIRECTIONS)
+
+# A row's fields, cut at the commas (the block has no quoted fields) and stripped as parse_row strips them.
+_FIELDS = ", ".join(f"btrim(split_part(r.line, ',', {i}), {_WS}) AS {name}" for i, name in enumerate(COLUMNS, start=1))
+
+
+def _whole_reason(column: str, maximum: int) -> str:
+    # "" and "0", the usual values, need no check.
+    return f"""CASE WHEN {column} IN ('', '0') THEN NULL
+        WHEN NOT {_matches(column, records.WHOLE_FORMAT)} THEN 'not_whole:{column}'
+        WHEN {column}::numeric < 0 THEN 'negative:{column}'
+        WHEN {column}::numeric > {maximum} THEN 'too_large:{column}' END"""
+
+
+_TIME_REASON = f"""CASE
+        WHEN NOT {_matches("started_at", records.TIME_FORMAT)} THEN
+            CASE WHEN {_matches("started_at", records.LOCAL_TIME_FORMAT)} THEN 'time_offset' ELSE 'time_format' END
+        -- the format allows days 29 to 31 of any month: the day must be one of its month's
+        WHEN substr(started_at, 9, 2) > '28' AND substr(started_at, 9, 2)::integer
+            > extract(day FROM (substr(started_at, 1, 7) || '-01')::date + interval '1 month - 1 day')
+            THEN 'time_format'
+        WHEN started_at::timestamptz > %(latest)s THEN 'time_future'
+        WHEN started_at::timestamptz < %(oldest)s THEN 'time_old' END"""
+_COST_REASON = f"""CASE WHEN cost IN ('', '0') THEN NULL
+        WHEN NOT {_matches("cost", records.COST_FORMAT)} THEN 'cost_format'
+        WHEN cost::numeric < 0 THEN 'cost_negative'
+        WHEN cost::numeric > {records.MAX_COST} THEN 'cost_large'
+        WHEN scale(cost::numeric) > {records.COST_DECIMALS} THEN 'cost_decimals' END"""
+
+# The rules of records.parse_row, in its order, as one CASE per row (the first that fails gives the
+# reason code); casts run only on values whose format was checked first, so no row makes the
+# statement fail. A row belongs to this share if its line does (rows without a line: share 0).
+# Parameters: first (the block's first line number), share, shares, latest, oldest.
+CHECK_SQL = f"""
+WITH checked AS MATERIALIZED (
+    SELECT fields.*, CASE
+        WHEN columns <> {len(COLUMNS)} THEN 'columns'
+        WHEN record_id = '' THEN 'record_id_missing'
+        WHEN length(record_id) > {records.MAX_RECORD_ID} THEN 'record_id_long'
+        WHEN line_id IS NULL THEN 'number'
+        WHEN time_reason IS NOT NULL THEN time_reason
+        WHEN lower(type) NOT IN ({_CATEGORIES}) THEN 'type'
+        WHEN lower(direction) NOT IN ({_DIRECTIONS}) THEN 'direction'
+        WHEN length(other_party) > {records.MAX_OTHER_PARTY} THEN 'other_party_long'
+        WHEN duration_reason IS NOT NULL THEN duration_reason
+        WHEN volume_reason IS NOT NULL THEN volume_reason
+        WHEN roaming_zone <> '' AND NOT {_matches("roaming_zone", records.ZONE_FORMAT)} THEN 'zone'
+        WHEN cost_reason IS NOT NULL THEN cost_reason
+    END AS reason
+    FROM (
+        SELECT %(first)s + r.n - 1 AS row_number, k.line_id,
+            length(r.line) - length(replace(r.line, ',', '')) + 1 AS columns, {_FIELDS}
+        FROM usage_raw AS r
+        LEFT JOIN usage_numbers AS k ON k.number = btrim(split_part(r.line, ',', 2), {_WS})
+        WHERE r.line <> '' AND coalesce(mod(k.line_id, %(shares)s) = %(share)s, %(share)s = 0)
+        OFFSET 0  -- the fields are cut once, not at each use
+    ) AS fields
+    CROSS JOIN LATERAL (SELECT {_TIME_REASON} AS time_reason,
+        {_whole_reason("duration_seconds", records.MAX_DURATION)} AS duration_reason,
+        {_whole_reason("volume_bytes", records.MAX_WHOLE)} AS volume_reason,
+        {_COST_REASON} AS cost_reason) AS field_reasons
+), staged AS (
+    INSERT INTO usage_staged (line_id, record_id, started_at, category, direction, other_party,
+        duration_seconds, volume_bytes, roaming_zone, cost)
+    SELECT line_id, record_id, started_at::timestamptz, lower(type), coalesce(nullif(lower(direction), ''), 'out'),
+        other_party, coalesce(nullif(duration_seconds, '')::integer, 0), coalesce(nullif(volume_bytes, '')::bigint, 0),
+        upper(roaming_zone), coalesce(nullif(cost, '')::numeric, 0)
+    FROM checked
+    WHERE reason IS NULL
+    ORDER BY line_id  -- see stage()
+)
+SELECT count(*), count(*) FILTER (WHERE reason IS NOT NULL),
+    (SELECT coalesce(json_agg(json_build_array(row_number, reason, detail)), '[]')
+     FROM (
+        SELECT row_number, reason,
+            CASE reason WHEN 'columns' THEN columns::text WHEN 'number' THEN number WHEN 'type' THEN type END
+                AS detail
+        FROM checked WHERE reason IS NOT NULL ORDER BY row_number LIMIT {ERRORS_KEPT}
+     ) AS refused)
+FROM checked
+"""  # noqa: S608 (made of the constants of records, no input)
+
+
+def _reason(code: str, detail: str | None) -> str:
+    code, _sep, column = code.partition(":")
+    return reason(code, column or detail or "")
+
+
+def block_store(
+    text: str,
+    *,
+    first: int,
+    numbers: dict[str, int],
+    share: int = 0,
+    shares: int = 1,
+    now: datetime.datetime,
+    oldest: datetime.datetime,
+    company_of: dict[int, int],
+) -> Batch:
+    """Check and store this share of a block of CSV lines (PostgreSQL): one transaction.
+
+    `text` is the block, already escaped for COPY (`copy_text`); `first` the file line number of its
+    first line; `numbers` maps the numbers as written in the block to their lines. The rows of the
+    lines whose id is `share` modulo `shares` are this call's (with the rows of no line, in share 0).
+    Returns what was read, stored and refused, with the first refused rows and their reasons.
+    """
+    params = {
+        "first": first,
+        "share": share,
+        "shares": shares,
+        "latest": now + records.FUTURE_TOLERANCE,
+        "oldest": oldest,
+    }
+
+    def store() -> Batch:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(STAGING_SQL + RAW_STAGING_SQL)
+                with cursor.cursor.copy("COPY usage_raw (line) FROM STDIN") as copy:
+                    copy.write(text)
+                with cursor.cursor.copy("COPY usage_numbers (number, line_id) FROM STDIN") as copy:
+                    for row in numbers.items():
+                        copy.write_row(row)
+                # Its size known, the planner looks the block's numbers up in a hash table (a few
+                # ms) rather than sorting the block by number.
+                cursor.execute("ANALYZE usage_numbers")
+                cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
+                cursor.execute(CHECK_SQL, params)
+                rows, rejected, errors = cursor.fetchone()
+                cursor.execute("SELECT min(started_at), max(started_at) FROM usage_staged")
+                earliest, latest = cursor.fetchone()
+            batch = Batch()
+            if earliest is not None:
+                ensure_partitions(_months_between(earliest, latest))
+                batch = ingest_staged(company_of=company_of)
+        batch.rows, batch.rejected, batch.valid = rows, rejected, rows - rejected
+        batch.errors = [(row, _reason(code, detail)) for row, code, detail in errors]
+        return batch
+
+    return _retrying(store)
+
+
+def copy_text(lines: list[str]) -> str | None:
+    """A block of CSV lines as COPY text (one value per line), or None if it needs Python's CSV reader.
+
+    Lines without quotes, carriage returns (other than CRLF endings) or NULs have their fields
+    between the commas, and as many rows as lines: they can be split in SQL. Fields longer than
+    the CSV reader accepts are left to it, so that it refuses the file as it does elsewhere.
+    """
+    text = "".join(lines)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    if '"' in text or "\r" in text or "\0" in text or max(map(len, lines)) > csv.field_size_limit():
+        return None
+    return text.replace("\\", "\\\\").replace("\t", "\\t")
+
+
 def _store_python(records: list[Record]) -> Batch:
     """Other databases (SQLite, one writer at a time): the same steps, worked out in Python."""
     existing = set()
@@ -372,13 +567,12 @@ def _add_to_counters(rated: dict[tuple, int]) -> None:
 class Writers:
     """Threads that store batches on their own database connections (PostgreSQL).
 
-    Checking rows is Python work and storing them is the database's: the calling thread checks a
-    batch and splits it by line between the writers — so they never touch the same totals or
-    counters — and each writer stages its share into its connection's staging table and stores it
-    in a transaction of its own, waiting on the database while the caller checks the next batch.
-    A writer is a thread with its own queue and keeps its connection for the whole delivery (it
-    always gets the same lines). Inside a caller's transaction (which other connections cannot
-    see) there are no writers.
+    Reading a delivery is the calling thread's work and storing it is the database's: the caller
+    gives each writer its share of a batch — split by line, so that they never touch the same totals
+    or counters — and each writer stores it in a transaction of its own on its connection, waiting on
+    the database while the caller reads the next batch. A writer is a thread with its own queue and
+    keeps its connection for the whole delivery (it always gets the same lines). Inside a caller's
+    transaction (which other connections cannot see) there are no writers.
     """
 
     def __init__(self, count: int):
@@ -399,7 +593,7 @@ class Writers:
         return cls(count)
 
     def submit(self, records: list[Record], company_of: dict[int, int]) -> list[Future]:
-        """Hand each writer its share of the records; return a future of each share's stored count."""
+        """Hand each writer its share of the records; return a future of each share's Batch."""
         if not records:
             return []
         ensure_partitions(_months(records))  # committed here, before the writers insert into them
@@ -407,21 +601,38 @@ class Writers:
         shares: list[list[Record]] = [[] for _ in range(self.count)]
         for record in records:
             shares[record.line_id % self.count].append(record)
-        futures = []
-        for share, writer in zip(shares, self.queues, strict=True):
-            if share:
-                future = Future()
-                writer.put((share, company_of, future))
-                futures.append(future)
-        return futures
+        return [
+            self._put(writer, functools.partial(records_store, share, company_of=company_of))
+            for share, writer in zip(shares, self.queues, strict=True)
+            if share
+        ]
+
+    def submit_block(self, store: Callable[..., Batch]) -> list[Future]:
+        """Have each writer run `store(share=i, shares=count)` (block_store: each takes its lines' rows)."""
+        return [
+            self._put(writer, functools.partial(store, share=i, shares=self.count))
+            for i, writer in enumerate(self.queues)
+        ]
+
+    @staticmethod
+    def _put(writer: queue.SimpleQueue, store: Callable[[], Batch]) -> Future:
+        future = Future()
+        writer.put((store, future))
+        return future
 
     @staticmethod
     def _run(work: queue.SimpleQueue) -> None:
         try:
+            with connection.cursor() as cursor:
+                # The thread's connection is new: its temporary tables (a block of lines is ~13 MB)
+                # can still be given memory enough to stay off the disk (the default is 8 MB).
+                cursor.execute(f"SET temp_buffers = '{TEMP_BUFFERS}'")
             while (item := work.get()) is not None:
-                records, company_of, future = item
+                store, future = item
+                if not future.set_running_or_notify_cancel():
+                    continue  # cancelled: the delivery stopped
                 try:
-                    future.set_result(records_store(records, company_of=company_of).stored)
+                    future.set_result(store())
                 except BaseException as error:  # the caller gets it from the future
                     future.set_exception(error)
         finally:
@@ -453,10 +664,10 @@ class Delivery:
         # USAGE_API_MAX_RECORDS) is stored in one transaction of its own, without threads.
         self.writers = Writers.for_this_connection() if channel == UsageImport.Channel.FILE else None
 
-    def _resolve(self, rows: list) -> None:
-        """Look up, once per delivery, the lines of the numbers of these rows, by the number as
-        written and normalised (a delivery writes its numbers one way: few distinct strings)."""
-        written = {raw_number(fields) for _, fields in rows} - self.lines.keys()
+    def _resolve(self, written: set[str]) -> None:
+        """Look up, once per delivery, the lines of these numbers (as written in the rows), by the
+        number as written and normalised (a delivery writes its numbers one way: few distinct strings)."""
+        written = written - self.lines.keys()
         normalised = {raw: normalise_number(raw) for raw in written}
         wanted = set(normalised.values()) - self.lines.keys() - {""}
         found = Line.objects.filter(number__in=wanted).values_list("number", "pk", "company_id")
@@ -468,35 +679,64 @@ class Delivery:
                 self.lines[raw] = self.lines[number]
 
     def batch(self, rows: list[tuple[int, object]]) -> None:
-        """Check one batch of (row number, fields) and hand it to be stored.
+        """Check one batch of (row number, fields) in Python and hand it to be stored.
 
         With writers, the batch is stored on their own connections while the caller reads and
         checks the next one; `finish` waits for the last."""
-        self._resolve(rows)
-        valid = []
+        self._resolve({raw_number(fields) for _, fields in rows})
+        valid, errors = [], []
         for row_number, fields in rows:
             try:
                 valid.append(parse_row(fields, line_ids=self.lines, now=self.now, oldest=self.oldest))
             except RowError as error:
-                self.reject(row_number, str(error))
-        self.wait()
+                errors.append((row_number, str(error)))
         if self.writers:
             stored = self.writers.submit(valid, self.company_of)
         else:
-            stored = [records_store(valid, company_of=self.company_of).stored]
-        self.in_flight = (len(rows), len(valid), stored)
+            stored = [records_store(valid, company_of=self.company_of)]
+        self._hand_over(Batch(rows=len(rows), valid=len(valid), rejected=len(errors), errors=errors), stored)
+
+    def block(self, first: int, lines: list[str], text: str) -> None:
+        """Hand a block of CSV lines (`text`: as COPY text) to be checked and stored in SQL (PostgreSQL).
+
+        Only the numbers are read here, to look their lines up once per delivery; the writers then
+        split the rows by line between them."""
+        written = {line.partition(",")[2].partition(",")[0].strip(WHITESPACE) for line in lines}
+        self._resolve(written)
+        numbers = {number: self.lines[number] for number in written if number in self.lines}
+        store = functools.partial(
+            block_store, text, first=first, numbers=numbers, now=self.now, oldest=self.oldest,
+            company_of=dict(self.company_of),
+        )  # fmt: skip
+        self._hand_over(Batch(), self.writers.submit_block(store) if self.writers else [store()])
+
+    def _hand_over(self, checked: Batch, results: list) -> None:
+        """Put a batch in flight, then wait for the one before it and count it into the report.
+
+        Each writer goes on to its share of this batch as soon as it is done with the previous one,
+        without waiting for the other writers (they store other lines)."""
+        previous, self.in_flight = self.in_flight, (checked, results)
+        self._count(previous)
 
     def wait(self) -> None:
         """Wait for the batch in flight to be stored, and count it into the report."""
-        if self.in_flight is None:
+        in_flight, self.in_flight = self.in_flight, None
+        self._count(in_flight)
+
+    def _count(self, in_flight) -> None:
+        if in_flight is None:
             return
-        rows, valid, results = self.in_flight
-        self.in_flight = None
-        stored = sum(r.result() if hasattr(r, "result") else r for r in results)
+        checked, results = in_flight
+        batches = [checked] + [r.result() if isinstance(r, Future) else r for r in results]
         report = self.report
-        report.rows += rows
-        report.stored += stored
-        report.duplicates += valid - stored
+        report.rows += sum(b.rows for b in batches)
+        report.stored += sum(b.stored for b in batches)
+        report.duplicates += sum(b.valid for b in batches) - sum(b.stored for b in batches)
+        report.rejected += sum(b.rejected for b in batches)
+        room = ERRORS_KEPT - len(report.errors)
+        if room > 0:
+            errors = sorted(e for b in batches for e in b.errors)[:room]
+            report.errors.extend({"row": row, "reason": why} for row, why in errors)
         report.save(update_fields=["rows", "stored", "duplicates", "rejected", "errors"])
 
     def reject(self, row_number: int, reason: str) -> None:
@@ -514,6 +754,8 @@ class Delivery:
         try:
             if self.writers:
                 writers, self.writers = self.writers, None
+                for result in self.in_flight[1] if self.in_flight else []:
+                    result.cancel()  # the next batch, if a writer has not started it yet
                 writers.shutdown()  # staged rows of a failed share were rolled back with it
             self.finish(_("The import stopped on an unexpected error after %(rows)d rows; deliver it again.")
                         % {"rows": self.report.rows})  # fmt: skip
@@ -555,12 +797,54 @@ def _batches(numbered_rows: Iterable[tuple[int, object]]) -> Iterator[list]:
         yield batch
 
 
+class CsvLines:
+    """The lines of a CSV text file, read in blocks, counted as the CSV reader counts them (a row's
+    number is the number of its last line)."""
+
+    def __init__(self, text: Iterable[str]):
+        self.lines = iter(text)
+        self.line_num = 0  # lines read so far
+
+    def header(self) -> list[str] | None:
+        return next(self._rows(self.lines), None)
+
+    def blocks(self) -> Iterator[tuple[int, list[str]]]:
+        """(number of the first line, up to BATCH_ROWS lines) after the lines read so far."""
+        while block := list(itertools.islice(self.lines, BATCH_ROWS)):
+            first = self.line_num + 1
+            self.line_num += len(block)
+            yield first, block
+
+    def rows(self, first: int, block: list[str]) -> list[tuple[int, list[str]]]:
+        """The rows of a block (row number, fields) read by the CSV reader, and of the rest of a
+        quoted field that goes on after it."""
+        self.line_num = first - 1
+        rows = []
+        for row in self._rows(itertools.chain(block, self.lines)):
+            if row:
+                rows.append((self.line_num, row))
+            if self.line_num >= first - 1 + len(block):
+                break
+        return rows
+
+    def _rows(self, lines: Iterator[str]) -> Iterator[list[str]]:
+        start = self.line_num
+        reader = csv.reader(lines, strict=True)
+        try:
+            for row in reader:
+                self.line_num = start + reader.line_num
+                yield row
+        finally:
+            self.line_num = start + reader.line_num
+
+
 def usage_file_import(*, file, name: str) -> UsageImport:
     """Import a CSV file of usage records (`file` is a binary file object); return its report.
 
     A file that is too big, not UTF-8 text, not CSV, empty or without the expected header is
     refused as a whole with a clear message; otherwise every valid row lands and every invalid
-    one is listed with its row number and reason.
+    one is listed with its row number and reason. On PostgreSQL, blocks of plain lines (no quoted
+    fields) are checked in SQL; other blocks, and other databases, are read and checked in Python.
     """
     delivery = Delivery(channel=UsageImport.Channel.FILE, source=name)
     size = _size(file)
@@ -568,9 +852,10 @@ def usage_file_import(*, file, name: str) -> UsageImport:
         limit = settings.USAGE_IMPORT_MAX_BYTES // (1024 * 1024)
         return delivery.fail(_("The file is larger than %(limit)d MB: split it into smaller files.") % {"limit": limit})
     text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text, strict=True)
+    lines = CsvLines(text)
+    in_sql = is_partitioned()
     try:
-        header = next(reader, None)
+        header = lines.header()
         if header is None or not any(header):
             return delivery.fail(_("The file is empty."))
         if [h.strip().lower() for h in header] != list(COLUMNS):
@@ -578,14 +863,18 @@ def usage_file_import(*, file, name: str) -> UsageImport:
                 _("This is not a usage records CSV: its first row must be the column names %(columns)s.")
                 % {"columns": ",".join(COLUMNS)}
             )
-        for batch in _batches((reader.line_num, row) for row in reader if row):
-            delivery.batch(batch)
+        for first, block in lines.blocks():
+            copy = copy_text(block) if in_sql else None
+            if copy is not None:
+                delivery.block(first, block, copy)
+            else:
+                delivery.batch(lines.rows(first, block))
         delivery.wait()
     except UnicodeDecodeError:
         return delivery.fail(_("The file is not UTF-8 text: it is not a usage records CSV."))
     except csv.Error as error:
         return delivery.fail(
-            _("The file is not valid CSV at row %(row)d: %(error)s") % {"row": reader.line_num, "error": error}
+            _("The file is not valid CSV at row %(row)d: %(error)s") % {"row": lines.line_num, "error": error}
         )
     except Exception:
         delivery.abort()

@@ -213,11 +213,11 @@ def test_an_unexpected_failure_is_reported_and_raised(company, moment, monkeypat
 
     LineFactory(company=company, number="+393471234567")
 
-    def broken(records, **kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(services, "records_store", broken)  # storing inline (SQLite)
-    monkeypatch.setattr(services, "ingest_staged", broken)  # storing on the writers (PostgreSQL)
+    monkeypatch.setattr(services, "ingest_staged", broken)  # storing on the writers (PostgreSQL, both paths)
     with pytest.raises(RuntimeError, match="disk full"):
         _import([row("r1", "+393471234567", moment, "sms")])
     report = UsageImport.objects.get()
