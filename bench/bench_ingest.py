@@ -147,10 +147,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--batch-rows", type=int, default=None, help="rows per transaction (default: the product's)")
+    parser.add_argument("--block-lines", type=int, default=None, help="lines per block (default: the product's)")
     args = parser.parse_args()
-    if args.batch_rows:
-        services.BATCH_ROWS = args.batch_rows
+    if args.block_lines:
+        services.BLOCK_LINES = args.block_lines
     if connection.vendor != "postgresql":
         sys.exit("This benchmark needs PostgreSQL (DATABASE_URL).")
     # Alerts are a job of their own, queued after each batch: not part of what is measured here.

@@ -168,7 +168,8 @@ def test_sql_and_python_checks_agree(line, monkeypatch, data):
 
 def test_row_numbers_are_the_files_lines_across_blocks(line, moment, monkeypatch):
     """Blank lines, CRLF endings, a quoted field over two lines and blocks cut in the middle of it."""
-    monkeypatch.setattr(services, "BATCH_ROWS", 3)
+    monkeypatch.setattr(services, "BLOCK_LINES", 3)
+    monkeypatch.setattr(services, "BATCH_ROWS", 2)
     good = f"r{{}},+393471234567,{moment.isoformat()},sms,out,,0,0,,0"
     lines = [
         ",".join(COLUMNS), good.format(1), "", good.format(2), "bad,+393471234567,yesterday,sms,out,,0,0,,0",
