@@ -386,6 +386,7 @@ SPECTACULAR_SETTINGS = {
         "TopupChannelEnum": "selfcare.topups.models.Topup.Channel",
         "TopupMethodEnum": "selfcare.topups.models.Topup.Method",
         "TopupStatusEnum": "selfcare.topups.models.Topup.Status",
+        "TicketStatusEnum": "selfcare.tickets.models.Status",
     },
 }
 
