@@ -17,6 +17,12 @@ def _empty_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Stored files (invoice PDFs, ticket documents) go to the test's own folder, not var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def company(db):
     from tests.factories import CompanyFactory

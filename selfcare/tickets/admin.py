@@ -6,14 +6,20 @@ A ticket's fields are what the customer sent and stay as sent; its status change
 from django import forms
 from django.contrib import admin
 from django.contrib.messages import ERROR
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from selfcare.core.admin import ask_then_act
 from selfcare.core.errors import ApplicationError
+from selfcare.core.ratelimit import client_ip
 
 from .models import Status, Ticket, TicketAttachment, TicketEvent
-from .services import MESSAGE_MAX_LENGTH, ticket_status_set
+from .services import MESSAGE_MAX_LENGTH, document_read, ticket_status_set
+from .views import document_response
 
 
 class TicketEventInline(admin.TabularInline):
@@ -29,10 +35,15 @@ class TicketEventInline(admin.TabularInline):
 
 class TicketAttachmentInline(admin.TabularInline):
     model = TicketAttachment
-    fields = ["kind", "file_name", "content_type", "size", "created_at"]
+    fields = ["kind", "download", "content_type", "size", "created_at"]
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        url = reverse("admin:tickets_ticket_document", args=[obj.ticket_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.file_name)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -61,6 +72,24 @@ class TicketAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # customers open tickets in the portal or through the API
+
+    def get_urls(self):
+        document = path(
+            "<int:ticket_id>/documenti/<int:attachment_id>/",
+            self.admin_site.admin_view(self.document_view),
+            name="tickets_ticket_document",
+        )
+        return [document, *super().get_urls()]
+
+    def document_view(self, request, ticket_id: int, attachment_id: int):
+        """A document the customer sent, for the staff who work the ticket (audited)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        document = get_object_or_404(
+            TicketAttachment.objects.select_related("ticket"), ticket_id=ticket_id, pk=attachment_id
+        )
+        document_read(actor_id=request.user.pk, document=document, ip=client_ip(request))
+        return document_response(document)
 
     def has_delete_permission(self, request, obj=None):
         return False  # the history is kept

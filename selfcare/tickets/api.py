@@ -3,7 +3,6 @@
 Opening takes JSON, or multipart form data when documents are attached (an IMEI block needs
 three); the service checks every field, so errors come back on the field they concern."""
 
-from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -18,6 +17,7 @@ from selfcare.core.ratelimit import client_ip
 
 from . import selectors, services
 from .models import NOTES_MAX_LENGTH, AttachmentKind, NotifyBy, Reason, Status, Topic
+from .views import document_response
 
 ACCESS = Access("capability", Cap.TICKETS_CREATE)
 
@@ -197,9 +197,5 @@ class TicketAttachmentView(APIView):
     )
     def get(self, request, ticket_id: int, attachment_id: int):
         document = selectors.attachment_get(scope=request.scope, ticket_id=ticket_id, attachment_id=attachment_id)
-        response = FileResponse(
-            document.file.open("rb"), as_attachment=True, filename=document.file_name,
-            content_type=document.content_type,
-        )  # fmt: skip
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        services.document_read(actor_id=request.user.pk, document=document, ip=client_ip(request))
+        return document_response(document)

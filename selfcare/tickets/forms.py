@@ -7,11 +7,20 @@ the same fields.
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import services
 from .models import NOTES_MAX_LENGTH, AttachmentKind, DeviceModel, Domain, LossKind, NotifyBy, Service
 
 DOCUMENT_ACCEPT = "application/pdf,image/jpeg,image/png"
+
+
+class MultiLineField(forms.CharField):
+    """Text whose line breaks count as one character each, as the browser's maxlength counts them
+    (it sends them as two)."""
+
+    def to_python(self, value):
+        return super().to_python(value.replace("\r\n", "\n") if isinstance(value, str) else value)
 
 
 def _radios(choices, message):
@@ -82,7 +91,7 @@ class TicketForm(forms.Form):
     """The common part of every ticket; the topic's inputs are added before it."""
 
     site = forms.TypedChoiceField(label=_("Company site concerned"), coerce=int, required=False, empty_value=None)
-    notes = forms.CharField(
+    notes = MultiLineField(
         label=_("Notes"), required=False, max_length=NOTES_MAX_LENGTH,
         help_text=_("At most 300 characters: what happens, since when, what you already tried."),
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": NOTES_MAX_LENGTH}),
@@ -149,7 +158,7 @@ class TicketForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    message = forms.CharField(
+    message = MultiLineField(
         label=_("Your message"), max_length=NOTES_MAX_LENGTH,
         help_text=_("At most 300 characters. Our staff read it in the ticket's history."),
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": NOTES_MAX_LENGTH}),
@@ -161,5 +170,9 @@ class ListFilterForm(forms.Form):
     shown = forms.ChoiceField(
         label=_("Show"),
         required=False,
-        choices=[("open", _("Open")), ("closed", _("Closed")), ("all", _("All"))],
+        choices=[
+            ("open", pgettext_lazy("tickets shown", "Open")),
+            ("closed", pgettext_lazy("tickets shown", "Closed")),
+            ("all", pgettext_lazy("tickets shown", "All")),
+        ],
     )

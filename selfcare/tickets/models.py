@@ -1,9 +1,15 @@
 """Support tickets (SPEC §10, "Segnala"): what the customer asked, its status and its history."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 NOTES_MAX_LENGTH = 300
 
@@ -21,7 +27,7 @@ class Topic(models.TextChoices):
     FAULTY_DEVICE = "faulty_device", _("Faulty device")
     FIXED_LINE_PROBLEM = "fixed_line_problem", _("Fixed-line problem")
     CANNOT_CALL = "cannot_call", _("Mobile: cannot call")
-    CANNOT_CALL_ABROAD = "cannot_call_abroad", _("Mobile: cannot call abroad")
+    CANNOT_CALL_ABROAD = "cannot_call_abroad", _("Mobile: cannot call while abroad")
     NO_INTERNET = "no_internet", _("Mobile: internet not working")
     # Theft or loss (F-TKT-2)
     SIM_REPLACEMENT = "sim_replacement", _("SIM replacement")
@@ -65,7 +71,7 @@ class Status(models.TextChoices):
     IN_PROGRESS = "in_progress", _("Being worked on")
     WAITING = "waiting", _("Waiting for you")
     RESOLVED = "resolved", _("Resolved")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("ticket status", "Closed")
 
 
 OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS, Status.WAITING)
@@ -195,12 +201,19 @@ class AttachmentKind(models.TextChoices):
     POLICE_REPORT = "police_report", _("Police report")
 
 
+def document_path(attachment: "TicketAttachment", filename: str) -> str:
+    """Where a document is stored: a random name with the extension of the type found in its first
+    bytes; the customer's file name is kept apart (file_name), for display only."""
+    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[attachment.content_type]
+    return f"tickets/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
 class TicketAttachment(models.Model):
     """A document the customer sent with a ticket. Stored privately; served only through the portal."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(_("document"), max_length=20, choices=AttachmentKind.choices)
-    file = models.FileField(_("file"), upload_to="tickets/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=document_path, max_length=100)
     file_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("type"), max_length=40)
     size = models.PositiveIntegerField(_("size in bytes"))
@@ -214,3 +227,10 @@ class TicketAttachment(models.Model):
 
     def __str__(self):
         return self.file_name
+
+
+@receiver(post_delete, sender=TicketAttachment, dispatch_uid="ticket_document_deleted")
+def _document_deleted(sender, instance, **kwargs):
+    # The file goes with its row (a ticket's or a company's deletion cascades here).
+    if instance.file:
+        instance.file.delete(save=False)

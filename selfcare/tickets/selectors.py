@@ -84,7 +84,7 @@ def ticket_get(*, scope: Scope, ticket_id: int) -> Ticket:
 def attachment_get(*, scope: Scope, ticket_id: int, attachment_id: int) -> TicketAttachment:
     """One document of a ticket the scope may read; 404 otherwise."""
     ticket = get_object_or_404(visible_tickets(scope).only("pk"), pk=ticket_id)
-    return get_object_or_404(TicketAttachment.objects.filter(ticket=ticket), pk=attachment_id)
+    return get_object_or_404(TicketAttachment.objects.filter(ticket=ticket).select_related("ticket"), pk=attachment_id)
 
 
 @dataclass

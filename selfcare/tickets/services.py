@@ -6,6 +6,7 @@ the history and tells the referent by the channel chosen. `ticket_status_set` is
 each change is a step of the history, and the referent and whoever opened the ticket hear of it.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -51,9 +52,12 @@ from .selectors import visible_tickets
 NAME_MAX_LENGTH = 200
 SERIAL_MAX_LENGTH = 30
 INVOICE_NUMBER_MAX_LENGTH = 20
+INVOICE_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9/._-]*")
 MESSAGE_MAX_LENGTH = 1000
 ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 OPEN_LIMIT_PER_HOUR = 20
+REPLY_LIMIT_PER_HOUR = 30
+SMS_TEXT_MAX = 300  # longer: the SMS says the status and links the ticket
 
 # Topics about a line: the customer gives its number and the ticket records its offer.
 LINE_TOPICS = {
@@ -169,10 +173,16 @@ def _company_site(scope: Scope, site_id: int | None, field_name: str, *, require
         if required:
             raise ApplicationError(_("Choose one of your company's sites."), field=field_name)
         return None
-    site = Site.objects.filter(company_id=scope.company_id, pk=site_id).first()
+    site = company_sites(scope).filter(pk=site_id).first()
     if site is None:
         raise ApplicationError(_("Choose one of your company's sites."), field=field_name)
     return site
+
+
+def company_sites(scope: Scope):
+    """The sites a ticket of the scope may name: a manager restricted to some sites, those only."""
+    sites = Site.objects.filter(company_id=scope.company_id)
+    return sites.filter(pk__in=scope.site_ids) if scope.is_manager and scope.site_ids else sites
 
 
 def _line(scope: Scope, number: str, topic: str) -> Line:
@@ -210,9 +220,11 @@ def _invoice_number(scope: Scope, value: str, *, required: bool) -> str:
         if required:
             raise ApplicationError(_("Enter the number of the invoice concerned."), field="invoice_number")
         return ""
-    if len(number) > INVOICE_NUMBER_MAX_LENGTH:
-        raise ApplicationError(_("This is not one of your company's invoices."), field="invoice_number")
-    invoice = Invoice.objects.filter(company_id=scope.company_id, number__iexact=number).only("number").first()
+    if len(number) > INVOICE_NUMBER_MAX_LENGTH or not INVOICE_NUMBER.fullmatch(number):
+        raise ApplicationError(_("Enter the number as printed on the invoice."), field="invoice_number")
+    if not scope.can(Cap.INVOICES_VIEW):
+        return number  # an employee sees no invoices: his number is not checked against them
+    invoice = scope.company_rows(Invoice.objects.filter(number__iexact=number)).only("number").first()
     if invoice is None:
         raise ApplicationError(_("This is not one of your company's invoices."), field="invoice_number")
     return invoice.number
@@ -287,7 +299,7 @@ def _build(scope: Scope, data: TicketRequest) -> tuple[Ticket, list[tuple[str, U
             upload, content_type = _document(data.attachments.get(kind), kind)
             documents.append((kind, upload, content_type))
     ticket.notes = _text(data.notes, "notes", NOTES_MAX_LENGTH)
-    has_sites = Site.objects.filter(company_id=scope.company_id).exists()
+    has_sites = company_sites(scope).exists()
     ticket.site = _company_site(scope, data.site_id, "site", required=has_sites)
     ticket.referent_name = _text(
         data.referent_name, "referent_name", NAME_MAX_LENGTH, required_message=_("Enter the referent's name.")
@@ -303,12 +315,14 @@ def _build(scope: Scope, data: TicketRequest) -> tuple[Ticket, list[tuple[str, U
     return ticket, documents
 
 
-def _tell_referent(ticket: Ticket, text: str, subject: str) -> None:
-    """The referent hears by the channel chosen on the ticket, in the portal's language."""
+def _tell_referent(ticket: Ticket, text: str, subject: str, short: str = "") -> None:
+    """The referent hears by the channel chosen on the ticket, in the portal's language. An SMS
+    carries `short` (when given) and the ticket's address rather than a long message."""
+    link = settings.SITE_URL + reverse("tickets:detail", args=[ticket.pk])
     if ticket.notify_by == NotifyBy.SMS:
-        message_queue(channel=OutboxMessage.Channel.SMS, recipient=ticket.referent_phone, body=text, purpose="ticket")
+        body = f"{short} {link}" if short and len(text) > SMS_TEXT_MAX else text
+        message_queue(channel=OutboxMessage.Channel.SMS, recipient=ticket.referent_phone, body=body, purpose="ticket")
     else:
-        link = settings.SITE_URL + reverse("tickets:detail", args=[ticket.pk])
         message_queue(channel=OutboxMessage.Channel.EMAIL, recipient=ticket.referent_email, subject=subject,
                       body=f"{text}\n\n{link}", purpose="ticket")  # fmt: skip
 
@@ -322,24 +336,41 @@ def ticket_open(*, scope: Scope, data: TicketRequest, ip: str = "") -> Ticket:
         f"ticket-open:{scope.user_id}", limit=OPEN_LIMIT_PER_HOUR, window_seconds=3600,
         message=_("You have opened many tickets in the last hour: try again later, or call business support."),
     )  # fmt: skip
-    with transaction.atomic():
-        ticket.save()
-        for kind, upload, content_type in documents:
-            TicketAttachment.objects.create(
-                ticket=ticket, kind=kind, file=upload, file_name=(upload.name or kind)[-200:],
-                content_type=content_type, size=upload.size,
-            )  # fmt: skip
-        TicketEvent.objects.create(ticket=ticket, status=Status.OPEN, author_id=scope.user_id)
-        AuditEvent.objects.create(
-            actor_id=scope.user_id, company_id=scope.company_id, action="ticket_opened", object_type="ticket",
-            object_id=str(ticket.pk), detail={"reason": ticket.reason, "topic": ticket.topic}, ip_address=ip or None,
-        )  # fmt: skip
-        with translation.override(settings.LANGUAGE_CODE):
-            text = _("We received ticket %(ref)s (%(topic)s) of %(company)s. We will tell you at every step.") % {
-                "ref": ticket.reference, "topic": Topic(ticket.topic).label, "company": ticket.company.name,
-            }  # fmt: skip
-            _tell_referent(ticket, text, _("Ticket %(ref)s received") % {"ref": ticket.reference})
+    stored = []
+    try:
+        with transaction.atomic():
+            ticket.save()
+            for kind, upload, content_type in documents:
+                stored.append(TicketAttachment.objects.create(
+                    ticket=ticket, kind=kind, file=upload, file_name=_display_name(upload.name, kind),
+                    content_type=content_type, size=upload.size,
+                ))  # fmt: skip
+            _opened(ticket, scope, ip)
+    except Exception:
+        for attachment in stored:  # rolled back: their files must not stay behind
+            attachment.file.delete(save=False)
+        raise
     return ticket
+
+
+def _display_name(name: str | None, kind: str) -> str:
+    """The customer's file name, without any folder, for the ticket page (never used to store it)."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return name[-200:] or kind
+
+
+def _opened(ticket: Ticket, scope: Scope, ip: str) -> None:
+    """The first step of the history, the audit event and the referent's notice."""
+    TicketEvent.objects.create(ticket=ticket, status=Status.OPEN, author_id=scope.user_id)
+    AuditEvent.objects.create(
+        actor_id=scope.user_id, company_id=scope.company_id, action="ticket_opened", object_type="ticket",
+        object_id=str(ticket.pk), detail={"reason": ticket.reason, "topic": ticket.topic}, ip_address=ip or None,
+    )  # fmt: skip
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("We received ticket %(ref)s (%(topic)s) of %(company)s. We will tell you at every step.") % {
+            "ref": ticket.reference, "topic": Topic(ticket.topic).label, "company": ticket.company.name,
+        }  # fmt: skip
+        _tell_referent(ticket, text, _("Ticket %(ref)s received") % {"ref": ticket.reference})
 
 
 def ticket_reply(*, scope: Scope, ticket_id: int, message: str, ip: str = "") -> TicketEvent:
@@ -347,6 +378,10 @@ def ticket_reply(*, scope: Scope, ticket_id: int, message: str, ip: str = "") ->
     detail). A ticket waiting for the customer goes back to the operator as received."""
     scope.require(Cap.TICKETS_CREATE)
     text = _text(message, "message", NOTES_MAX_LENGTH, required_message=_("Write your message."))
+    ratelimit.enforce(
+        f"ticket-reply:{scope.user_id}", limit=REPLY_LIMIT_PER_HOUR, window_seconds=3600, field="message",
+        message=_("You have sent many messages in the last hour: try again later, or call business support."),
+    )  # fmt: skip
     with transaction.atomic():
         # Only the ticket's row is locked (a restricted manager's filter joins the line).
         ticket = visible_tickets(scope).select_for_update(of=("self",)).filter(pk=ticket_id).first()
@@ -367,6 +402,16 @@ def ticket_reply(*, scope: Scope, ticket_id: int, message: str, ip: str = "") ->
     return event
 
 
+def document_read(*, actor_id: int, document: TicketAttachment, ip: str = "") -> None:
+    """Record that someone (a portal user or the operator's staff) opened a ticket's document:
+    identity documents and police reports are personal data."""
+    AuditEvent.objects.create(
+        actor_id=actor_id, company_id=document.ticket.company_id, action="ticket_document_read",
+        object_type="ticket", object_id=str(document.ticket_id), detail={"document": document.kind},
+        ip_address=ip or None,
+    )  # fmt: skip
+
+
 def ticket_status_set(*, ticket_id: int, status: str, message: str, actor_id: int) -> bool:
     """The back office moves a ticket to `status` with a message for the customer (may be empty
     when the status says enough). False when the ticket already had that status and no message
@@ -376,7 +421,7 @@ def ticket_status_set(*, ticket_id: int, status: str, message: str, actor_id: in
     if len(message) > MESSAGE_MAX_LENGTH:
         raise ApplicationError(_("At most %(n)d characters.") % {"n": MESSAGE_MAX_LENGTH}, field="message")
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().select_related("company").get(pk=ticket_id)
+        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("company").get(pk=ticket_id)
         if ticket.status == status and not message:
             return False
         ticket.status = status
@@ -388,7 +433,7 @@ def ticket_status_set(*, ticket_id: int, status: str, message: str, actor_id: in
         )  # fmt: skip
         with translation.override(settings.LANGUAGE_CODE):
             title = _("Ticket %(ref)s: %(status)s") % {"ref": ticket.reference, "status": Status(status).label}
-            _tell_referent(ticket, f"{title}. {message}".strip(), title)
+            _tell_referent(ticket, f"{title}. {message}".strip(), title, short=title)
             if ticket.created_by_id:
                 link = reverse("tickets:detail", args=[ticket.pk])
                 Notification.objects.create(user_id=ticket.created_by_id, title=title[:200], body=message, link=link)

@@ -13,7 +13,6 @@ from selfcare.core.htmx import render_page_or_fragment
 from selfcare.core.pagination import InvalidCursor
 from selfcare.core.permissions import Cap
 from selfcare.core.ratelimit import client_ip
-from selfcare.customers.models import Site
 
 from . import selectors, services
 from .forms import ListFilterForm, ReplyForm, TicketForm
@@ -45,7 +44,7 @@ def ticket_new(request):
 
 
 def _site_choices(request) -> list[tuple[int, str]]:
-    return [(s.pk, str(s)) for s in Site.objects.filter(company_id=request.scope.company_id)]
+    return [(s.pk, str(s)) for s in services.company_sites(request.scope)]
 
 
 def _initial(user) -> dict:
@@ -109,8 +108,13 @@ def ticket_reply(request, ticket_id: int):
 
 @tickets_required
 def ticket_attachment(request, ticket_id: int, attachment_id: int):
-    """A document of the ticket, downloaded (never shown inline: it came from outside)."""
     document = selectors.attachment_get(scope=request.scope, ticket_id=ticket_id, attachment_id=attachment_id)
+    services.document_read(actor_id=request.user.pk, document=document, ip=client_ip(request))
+    return document_response(document)
+
+
+def document_response(document) -> FileResponse:
+    """A document of a ticket as a download (never shown inline: it came from outside)."""
     response = FileResponse(
         document.file.open("rb"), as_attachment=True, filename=document.file_name, content_type=document.content_type
     )

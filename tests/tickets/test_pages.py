@@ -42,7 +42,7 @@ def test_new_ticket_in_two_steps(manager_client, profiles, mobile, site):
     assert response.status_code == 302 and response["Location"] == reverse("tickets:detail", args=[ticket.pk])
     detail = manager_client.get(response["Location"])
     text = detail.content.decode()
-    assert f"Ticket {ticket.reference} opened." in text and "Mobile: cannot call abroad" in text
+    assert f"Ticket {ticket.reference} opened." in text and "Mobile: cannot call while abroad" in text
     assert mobile.display_number in text and "Received" in text
 
 
