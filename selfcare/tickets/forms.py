@@ -23,8 +23,10 @@ class MultiLineField(forms.CharField):
         return super().to_python(value.replace("\r\n", "\n") if isinstance(value, str) else value)
 
 
-def _radios(choices, message):
-    return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, error_messages={"required": message})
+def _radios(label, choices, message):
+    return forms.ChoiceField(
+        label=label, choices=choices, widget=forms.RadioSelect, error_messages={"required": message}
+    )
 
 
 def _document(label):
@@ -45,17 +47,11 @@ def topic_field(name: str, sites: list[tuple[int, str]]) -> forms.Field:
             error_messages={"required": _("Enter the number concerned.")},
         )  # fmt: skip
     if name == "domain":
-        field = _radios(Domain.choices, _("Choose fixed or mobile."))
-        field.label = _("Fixed or mobile")
-        return field
+        return _radios(_("Fixed or mobile"), Domain.choices, _("Choose fixed or mobile."))
     if name == "service":
-        field = _radios(Service.choices, _("Choose voice or internet."))
-        field.label = _("Service affected")
-        return field
+        return _radios(_("Service affected"), Service.choices, _("Choose voice or internet."))
     if name == "device_model":
-        field = _radios(DeviceModel.choices, _("Choose the model."))
-        field.label = _("Model")
-        return field
+        return _radios(_("Model"), DeviceModel.choices, _("Choose the model."))
     if name == "serial_number":
         return forms.CharField(
             label=_("Serial number or IMEI"), max_length=40,
@@ -64,9 +60,7 @@ def topic_field(name: str, sites: list[tuple[int, str]]) -> forms.Field:
             error_messages={"required": _("Enter the device's serial number or IMEI.")},
         )  # fmt: skip
     if name == "loss_kind":
-        field = _radios(LossKind.choices, _("Choose theft or loss."))
-        field.label = _("What happened")
-        return field
+        return _radios(_("What happened"), LossKind.choices, _("Choose theft or loss."))
     if name == "delivery_site":
         return forms.TypedChoiceField(
             label=_("Deliver the new SIM to"), coerce=int, choices=[("", _("Choose a site")), *sites],
