@@ -2,14 +2,18 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from selfcare.core.errors import ApplicationError
+from selfcare.core.pagination import InvalidCursor
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, InvalidCursor):
+        exc = exceptions.ValidationError({"cursor": [_("This cursor is not valid: start from the first page.")]})
     if isinstance(exc, ApplicationError):
         fields = {exc.field: [str(exc.message)]} if exc.field else {}
         return Response({"error": {"code": exc.code, "message": str(exc.message), "fields": fields}}, status=exc.status)

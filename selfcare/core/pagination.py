@@ -68,6 +68,16 @@ def _after(keys: list[str], values: list, descending: bool) -> Q:
     return q
 
 
+def first_page_if_invalid(selector, *args, cursor: str | None, **kwargs):
+    """A page's selector at `cursor`, or its first page when the cursor does not decode (an old or
+    edited link): pages start again rather than fail. The API answers such a cursor with a 400
+    instead (selfcare.api.errors)."""
+    try:
+        return selector(*args, cursor=cursor, **kwargs)
+    except InvalidCursor:
+        return selector(*args, **kwargs)
+
+
 def keyset_page(
     queryset: QuerySet,
     *,

@@ -11,7 +11,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from selfcare.core.decorators import Access
-from selfcare.core.pagination import InvalidCursor
 from selfcare.core.permissions import Cap
 from selfcare.core.ratelimit import client_ip
 
@@ -138,11 +137,7 @@ class TicketListView(APIView):
         shown = request.query_params.get("shown") or selectors.Shown.OPEN
         if shown not in (selectors.Shown.OPEN, selectors.Shown.CLOSED, selectors.Shown.ALL):
             raise serializers.ValidationError({"shown": [_("Choose open, closed or all.")]})
-        try:
-            result = selectors.ticket_list(scope=request.scope, shown=shown, cursor=request.query_params.get("cursor"))
-        except InvalidCursor:
-            message = _("This cursor is not valid: start from the first page.")
-            raise serializers.ValidationError({"cursor": [message]}) from None
+        result = selectors.ticket_list(scope=request.scope, shown=shown, cursor=request.query_params.get("cursor"))
         return Response(TicketPageSerializer(result).data)
 
     @extend_schema(

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from selfcare.core.decorators import capability_required
 from selfcare.core.errors import ApplicationError, add_error_to_form
 from selfcare.core.htmx import render_page_or_fragment
-from selfcare.core.pagination import InvalidCursor
+from selfcare.core.pagination import first_page_if_invalid
 from selfcare.core.permissions import Cap
 from selfcare.core.ratelimit import client_ip
 
@@ -28,10 +28,7 @@ def ticket_list(request):
     filters = ListFilterForm(request.GET)
     shown = (filters.cleaned_data["shown"] if filters.is_valid() else "") or selectors.Shown.OPEN
     cursor = request.GET.get("cursor") or None
-    try:
-        result = selectors.ticket_list(scope=request.scope, shown=shown, cursor=cursor)
-    except InvalidCursor:
-        result = selectors.ticket_list(scope=request.scope, shown=shown)
+    result = first_page_if_invalid(selectors.ticket_list, scope=request.scope, shown=shown, cursor=cursor)
     context = {"filters": filters, "result": result, "query": f"shown={result.shown}", "active_area": AREA}
     return render_page_or_fragment(request, "tickets/list.html", "tickets/_list.html", context)
 

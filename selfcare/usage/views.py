@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from selfcare.core.decorators import capability_required
 from selfcare.core.errors import ApplicationError
 from selfcare.core.htmx import render_page_or_fragment
-from selfcare.core.pagination import InvalidCursor
+from selfcare.core.pagination import first_page_if_invalid
 from selfcare.core.permissions import Cap
 from selfcare.lines.models import Line
 
@@ -23,10 +23,8 @@ def _lines_page(request, kind: str):
         # An employee's traffic is his current line's; the list below is for his other lines.
         return redirect("traffic:line", line_id=scope.current_line_id)
     q = request.GET.get("q", "")[:100]
-    try:
-        page = selectors.traffic_line_choices(scope=scope, kind=kind, q=q, cursor=request.GET.get("cursor"))
-    except InvalidCursor:
-        page = selectors.traffic_line_choices(scope=scope, kind=kind, q=q)
+    cursor = request.GET.get("cursor")
+    page = first_page_if_invalid(selectors.traffic_line_choices, scope=scope, kind=kind, q=q, cursor=cursor)
     query = request.GET.copy()
     query.pop("cursor", None)
     context = {"kind": kind, "page": page, "q": q, "query": query.urlencode(), "active_area": "traffico"}
@@ -49,10 +47,7 @@ def line_traffic(request, line_id):
     form = TrafficPeriodForm(request.GET)
     period = form.chosen_period()
     cursor = form.cleaned_data.get("cursor") or None
-    try:
-        records = selectors.traffic_records(line_id=line.pk, period=period, cursor=cursor)
-    except InvalidCursor:
-        records = selectors.traffic_records(line_id=line.pk, period=period)
+    records = first_page_if_invalid(selectors.traffic_records, line_id=line.pk, period=period, cursor=cursor)
     export_form = TrafficExportForm(initial=TrafficExportForm.initial_range())
     context = _context(request, line, period, records, export_form)
     return render_page_or_fragment(request, "usage/line_traffic.html", "usage/_records_table.html", context)

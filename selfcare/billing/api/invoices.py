@@ -14,7 +14,6 @@ from selfcare.billing.models import Invoice
 from selfcare.billing.selectors import invoices as selectors
 from selfcare.billing.services.sharing import invoice_share
 from selfcare.core.decorators import Access
-from selfcare.core.pagination import InvalidCursor
 from selfcare.core.permissions import Cap
 from selfcare.core.ratelimit import client_ip
 
@@ -104,12 +103,7 @@ class InvoiceListView(APIView):
         data = query.validated_data
         filters = selectors.InvoiceFilters(kind=data.get("kind", ""), status=data.get("status", ""),
                                            date_from=data.get("date_from"), date_to=data.get("date_to"))  # fmt: skip
-        try:
-            invoices = selectors.invoice_list(scope=request.scope, filters=filters, cursor=data.get("cursor") or None)
-        except InvalidCursor:
-            raise serializers.ValidationError(
-                {"cursor": [_("This cursor is not valid: start from the first page.")]}
-            ) from None
+        invoices = selectors.invoice_list(scope=request.scope, filters=filters, cursor=data.get("cursor") or None)
         return Response(InvoicePageSerializer(invoices).data)
 
 
@@ -136,12 +130,7 @@ class InvoiceChargesView(APIView):
         query = CursorSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         invoice = selectors.invoice_get(scope=request.scope, invoice_id=invoice_id)
-        try:
-            charges = selectors.invoice_charges(invoice, cursor=query.validated_data.get("cursor") or None)
-        except InvalidCursor:
-            raise serializers.ValidationError(
-                {"cursor": [_("This cursor is not valid: start from the first page.")]}
-            ) from None
+        charges = selectors.invoice_charges(invoice, cursor=query.validated_data.get("cursor") or None)
         return Response(InvoiceChargePageSerializer(charges).data)
 
 

@@ -1,7 +1,6 @@
 """API of the billing profile (e-invoice recipient, payment method) and of the top-up history,
 sharing the pages' checks, services and selectors."""
 
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -14,7 +13,6 @@ from selfcare.billing.selectors import profile as selectors
 from selfcare.billing.selectors import topups as topup_selectors
 from selfcare.billing.services import profile as services
 from selfcare.core.decorators import Access
-from selfcare.core.pagination import InvalidCursor
 from selfcare.core.permissions import Cap
 from selfcare.core.ratelimit import client_ip
 from selfcare.topups.models import Topup
@@ -208,12 +206,7 @@ class TopupListView(APIView):
         form = TopupFilterForm(request.query_params)
         if not form.is_valid():
             raise serializers.ValidationError({name: list(errors) for name, errors in form.errors.items()})
-        try:
-            page = topup_selectors.topup_list(
-                scope=request.scope, filters=form.filters(), cursor=form.cleaned_data.get("cursor") or None
-            )
-        except InvalidCursor:
-            raise serializers.ValidationError(
-                {"cursor": [_("This cursor is not valid: start from the first page.")]}
-            ) from None
+        page = topup_selectors.topup_list(
+            scope=request.scope, filters=form.filters(), cursor=form.cleaned_data.get("cursor") or None
+        )
         return Response(TopupPageSerializer(page).data)

@@ -15,7 +15,7 @@ from selfcare.billing.services.sharing import invoice_share
 from selfcare.core.decorators import capability_required
 from selfcare.core.errors import ApplicationError, add_error_to_form
 from selfcare.core.htmx import is_fragment_request, render_page_or_fragment
-from selfcare.core.pagination import InvalidCursor
+from selfcare.core.pagination import first_page_if_invalid
 from selfcare.core.permissions import Cap
 from selfcare.core.ratelimit import client_ip
 
@@ -36,10 +36,7 @@ def invoice_list(request):
     form = InvoiceFilterForm(request.GET)
     filters = form.filters()
     cursor = request.GET.get("cursor") or None
-    try:
-        invoices = selectors.invoice_list(scope=request.scope, filters=filters, cursor=cursor)
-    except InvalidCursor:
-        invoices = selectors.invoice_list(scope=request.scope, filters=filters)
+    invoices = first_page_if_invalid(selectors.invoice_list, scope=request.scope, filters=filters, cursor=cursor)
     query = request.GET.copy()
     query.pop("cursor", None)
     context = {"form": form, "invoices": invoices, "query": query.urlencode(), **_area(request)}
@@ -51,10 +48,7 @@ def invoice_detail(request, invoice_id):
     """An invoice: its totals by cost centre and its charges by cost centre and line, a page at a time
     (a large company's invoice has tens of thousands); printable as it is."""
     invoice = selectors.invoice_get(scope=request.scope, invoice_id=invoice_id)
-    try:
-        charges = selectors.invoice_charges(invoice, cursor=request.GET.get("cursor") or None)
-    except InvalidCursor:
-        charges = selectors.invoice_charges(invoice)
+    charges = first_page_if_invalid(selectors.invoice_charges, invoice, cursor=request.GET.get("cursor") or None)
     context = {"invoice": invoice, "charges": charges, "query": "", **_area(request)}
     return render(request, "billing/invoice_detail.html", context)
 

@@ -5,7 +5,7 @@ from selfcare.billing.selectors import profile as profile_selectors
 from selfcare.billing.selectors import topups as selectors
 from selfcare.core.decorators import capability_required
 from selfcare.core.htmx import render_page_or_fragment
-from selfcare.core.pagination import InvalidCursor
+from selfcare.core.pagination import first_page_if_invalid
 from selfcare.core.permissions import Cap
 
 
@@ -16,10 +16,7 @@ def topup_list(request):
     form.is_valid()
     filters = form.filters()
     cursor = (form.cleaned_data.get("cursor") or None) if form.is_bound else None
-    try:
-        page = selectors.topup_list(scope=request.scope, filters=filters, cursor=cursor)
-    except InvalidCursor:
-        page = selectors.topup_list(scope=request.scope, filters=filters)
+    page = first_page_if_invalid(selectors.topup_list, scope=request.scope, filters=filters, cursor=cursor)
     query = request.GET.copy()
     query.pop("cursor", None)
     context = {

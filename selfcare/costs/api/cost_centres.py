@@ -9,7 +9,7 @@ from selfcare.core.ratelimit import client_ip
 from selfcare.costs.selectors import registry as selectors
 from selfcare.costs.services import cost_centres as services
 
-from . import CURSOR, VIEW, paged
+from . import CURSOR, VIEW
 
 
 class CostCentreSerializer(serializers.Serializer):
@@ -49,7 +49,7 @@ class CostCentreListView(APIView):
         summary="The company's cost centres by code, one page at a time",
     )
     def get(self, request):
-        result = paged(selectors.cost_centre_list, scope=request.scope, cursor=request.query_params.get("cursor"))
+        result = selectors.cost_centre_list(scope=request.scope, cursor=request.query_params.get("cursor"))
         return Response(CostCentrePageSerializer(result).data)
 
     @extend_schema(

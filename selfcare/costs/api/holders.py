@@ -9,7 +9,7 @@ from selfcare.core.ratelimit import client_ip
 from selfcare.costs.selectors import registry as selectors
 from selfcare.costs.services import holders as services
 
-from . import CURSOR, VIEW, paged
+from . import CURSOR, VIEW
 
 
 class HolderCostCentreSerializer(serializers.Serializer):
@@ -75,7 +75,7 @@ class HolderListView(APIView):
     )
     def get(self, request):
         q = request.query_params.get("q", "")[:100].strip()
-        result = paged(selectors.holder_list, scope=request.scope, q=q, cursor=request.query_params.get("cursor"))
+        result = selectors.holder_list(scope=request.scope, q=q, cursor=request.query_params.get("cursor"))
         return Response(HolderPageSerializer(result).data)
 
     @extend_schema(

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from selfcare.costs.selectors import month as selectors
 from selfcare.costs.selectors import registry
 
-from . import VIEW, paged
+from . import VIEW
 
 
 def _euro(**kwargs):
@@ -134,8 +134,7 @@ class MonthLinesView(APIView):
         query = LineCostsQuerySerializer(data=request.query_params, context={"scope": request.scope})
         query.is_valid(raise_exception=True)
         month = query.chosen_month()
-        result = paged(
-            selectors.month_lines,
+        result = selectors.month_lines(
             scope=request.scope,
             month=month,
             centre=query.validated_data.get("cost_centre"),
@@ -181,7 +180,5 @@ class MonthHoldersView(APIView):
         query = PagedMonthQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         month = query.chosen_month()
-        result = paged(
-            selectors.month_holders, scope=request.scope, month=month, cursor=query.validated_data.get("cursor")
-        )
+        result = selectors.month_holders(scope=request.scope, month=month, cursor=query.validated_data.get("cursor"))
         return Response(HolderCostPageSerializer({"month": month, "result": result}).data)

@@ -1,17 +1,8 @@
 """Pages of Costi Online (SPEC F-TRE-2, F-X-1, F-X-3), one module per page family; area "traffico"."""
 
-from selfcare.core.pagination import InvalidCursor
+from selfcare.core.pagination import first_page_if_invalid as paged  # noqa: F401 (the pages' name for it)
 
 AREA = "traffico"
-
-
-def paged(selector, *, cursor: str | None, **kwargs):
-    """A selector's page at `cursor`; the first page when the cursor does not decode (an old or
-    edited link)."""
-    try:
-        return selector(cursor=cursor, **kwargs)
-    except InvalidCursor:
-        return selector(**kwargs)
 
 
 def posted(request):

@@ -1,13 +1,11 @@
 """API of the company's devices (SPEC F-PRD-5): searched, filtered and paginated by keyset."""
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from selfcare.core.decorators import Access
-from selfcare.core.pagination import InvalidCursor
 from selfcare.core.permissions import Cap
 from selfcare.lines.models import Device
 from selfcare.lines.selectors import devices as selectors
@@ -72,10 +70,5 @@ class DeviceListView(APIView):
             maintenance=data.get("maintenance", ""),
             instalments_left=data["instalments_left"],
         )
-        try:
-            devices = selectors.device_list(scope=request.scope, filters=filters, cursor=data.get("cursor") or None)
-        except InvalidCursor:
-            raise serializers.ValidationError(
-                {"cursor": [_("This cursor is not valid: start from the first page.")]}
-            ) from None
+        devices = selectors.device_list(scope=request.scope, filters=filters, cursor=data.get("cursor") or None)
         return Response(DevicePageSerializer(devices).data)

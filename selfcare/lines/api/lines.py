@@ -7,7 +7,6 @@ from rest_framework.views import APIView
 
 from selfcare.catalog.models import Offer
 from selfcare.core.decorators import Access
-from selfcare.core.pagination import InvalidCursor
 from selfcare.core.permissions import Cap
 from selfcare.core.ratelimit import client_ip
 from selfcare.customers.models import CostCentre
@@ -113,14 +112,9 @@ class LineListView(APIView):
     def get(self, request):
         query = LineQuerySerializer(data=request.query_params, context={"scope": request.scope})
         query.is_valid(raise_exception=True)
-        try:
-            result = selectors.line_list(
-                scope=request.scope, filters=query.filters(), cursor=query.validated_data.get("cursor")
-            )
-        except InvalidCursor:
-            raise serializers.ValidationError(
-                {"cursor": ["Invalid cursor: start again from the first page."]}
-            ) from None
+        result = selectors.line_list(
+            scope=request.scope, filters=query.filters(), cursor=query.validated_data.get("cursor")
+        )
         data = {
             "count": result.total,
             "results": result.page.rows,

@@ -1,13 +1,11 @@
 """API of Giga Smart Share (SPEC F-PRD-4): the company's pools, one pool's SIMs, one SIM of a pool."""
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from selfcare.core.decorators import Access
-from selfcare.core.pagination import InvalidCursor
 from selfcare.core.permissions import Cap
 from selfcare.lines.selectors import pools as selectors
 
@@ -78,14 +76,9 @@ class PoolDetailView(APIView):
         summary="One pool and a page of its SIMs, by number",
     )
     def get(self, request, pool_id: int):
-        try:
-            detail = selectors.pool_detail(
-                scope=request.scope, pool_id=pool_id, cursor=request.query_params.get("cursor") or None
-            )
-        except InvalidCursor:
-            raise serializers.ValidationError(
-                {"cursor": [_("This cursor is not valid: start from the first page.")]}
-            ) from None
+        detail = selectors.pool_detail(
+            scope=request.scope, pool_id=pool_id, cursor=request.query_params.get("cursor") or None
+        )
         return Response(PoolDetailSerializer(detail).data)
 
 

@@ -2,7 +2,7 @@
 
 from selfcare.core.decorators import capability_required
 from selfcare.core.htmx import render_page_or_fragment
-from selfcare.core.pagination import InvalidCursor
+from selfcare.core.pagination import first_page_if_invalid
 from selfcare.core.permissions import Cap
 from selfcare.lines.forms_devices import DeviceFilterForm
 from selfcare.lines.selectors import devices as selectors
@@ -14,11 +14,7 @@ def device_list(request):
     form = DeviceFilterForm(request.GET)
     filters = form.filters()
     cursor = request.GET.get("cursor") or None
-    try:
-        devices = selectors.device_list(scope=request.scope, filters=filters, cursor=cursor)
-    except InvalidCursor:
-        # A cursor that does not decode (an old or edited link): start from the first page.
-        devices = selectors.device_list(scope=request.scope, filters=filters)
+    devices = first_page_if_invalid(selectors.device_list, scope=request.scope, filters=filters, cursor=cursor)
     query = request.GET.copy()
     query.pop("cursor", None)
     context = {"form": form, "devices": devices, "query": query.urlencode(), "active_area": "prodotti"}

@@ -11,7 +11,7 @@ from selfcare.core.csv_export import csv_response
 from selfcare.core.decorators import capability_required
 from selfcare.core.errors import ApplicationError
 from selfcare.core.htmx import is_fragment_request, render_page_or_fragment
-from selfcare.core.pagination import InvalidCursor
+from selfcare.core.pagination import first_page_if_invalid
 from selfcare.core.permissions import Cap
 from selfcare.core.ratelimit import client_ip
 from selfcare.core.templatetags.units import allowance_amount
@@ -26,10 +26,7 @@ def _line_list(request, kind: str):
     form.is_valid()
     filters = form.filters()
     cursor = form.cleaned_data.get("cursor") if form.is_bound else None
-    try:
-        result = selectors.line_list(scope=request.scope, filters=filters, cursor=cursor)
-    except InvalidCursor:
-        result = selectors.line_list(scope=request.scope, filters=filters)
+    result = first_page_if_invalid(selectors.line_list, scope=request.scope, filters=filters, cursor=cursor)
     context = {
         "form": form,
         "result": result,

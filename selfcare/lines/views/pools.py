@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 from selfcare.core.decorators import capability_required
 from selfcare.core.htmx import is_fragment_request, render_page_or_fragment
-from selfcare.core.pagination import InvalidCursor
+from selfcare.core.pagination import first_page_if_invalid
 from selfcare.core.permissions import Cap
 from selfcare.lines.selectors import pools as selectors
 
@@ -20,11 +20,7 @@ def pool_list(request):
 @capability_required(Cap.COMPANY_LINES_VIEW)
 def pool_detail(request, pool_id: int):
     cursor = request.GET.get("cursor") or None
-    try:
-        detail = selectors.pool_detail(scope=request.scope, pool_id=pool_id, cursor=cursor)
-    except InvalidCursor:
-        # A cursor that does not decode (an old or edited link): start from the first page.
-        detail = selectors.pool_detail(scope=request.scope, pool_id=pool_id)
+    detail = first_page_if_invalid(selectors.pool_detail, scope=request.scope, pool_id=pool_id, cursor=cursor)
     return render(request, "lines/pool_detail.html", {"detail": detail, "active_area": AREA})
 
 

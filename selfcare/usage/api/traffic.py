@@ -9,7 +9,6 @@ from rest_framework.views import APIView
 
 from selfcare.core.decorators import Access
 from selfcare.core.errors import ApplicationError
-from selfcare.core.pagination import InvalidCursor
 from selfcare.core.permissions import Cap
 
 from .. import export, selectors
@@ -92,12 +91,7 @@ class TrafficRecordsView(APIView):
     def get(self, request, line_id: int):
         line = selectors.traffic_line(scope=request.scope, line_id=line_id)
         query = _query(request)
-        try:
-            page = selectors.traffic_records(line_id=line.pk, period=query["period"], cursor=query.get("cursor"))
-        except InvalidCursor:
-            raise serializers.ValidationError(
-                {"cursor": ["Invalid cursor: start again from the first page."]}
-            ) from None
+        page = selectors.traffic_records(line_id=line.pk, period=query["period"], cursor=query.get("cursor"))
         data = {"results": page.rows, "next_cursor": page.next_cursor, "previous_cursor": page.previous_cursor}
         return Response(RecordPageSerializer(data).data)
 
